@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "broker",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "broker", targets: ["broker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
+    ],
+    targets: [
+        .target(
+            name: "BrokerCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "BrokerIssuer",
+            dependencies: [
+                "BrokerCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .target(
+            name: "AWSProvider",
+            dependencies: ["BrokerCore"],
+            path: "Plugins/AWS"
+        ),
+        .executableTarget(
+            name: "broker",
+            dependencies: [
+                "BrokerCore",
+                "BrokerIssuer",
+                "AWSProvider",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore"]),
+        .testTarget(
+            name: "BrokerIssuerTests",
+            dependencies: [
+                "BrokerIssuer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

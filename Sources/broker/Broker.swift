@@ -1,0 +1,49 @@
+import ArgumentParser
+import BrokerCore
+import Foundation
+
+@main
+struct Broker: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Turn one OIDC identity token into short-lived credentials for every cloud a job needs.",
+        discussion: """
+            Exit codes: 0 success, 1 the operation failed, 2 bad usage or configuration (nothing was done).
+            Human messages go to stderr; machine output to stdout.
+            """,
+        version: version,
+        subcommands: [IdpCommand.self]
+    )
+
+    /// Our own entry point, so every error maps to the documented exit codes
+    /// (argument-parser would use 64 for usage errors).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as BrokerError {
+            Terminal.error(error.description)
+            Foundation.exit(error.exitCode)
+        } catch let failure as ExitFailure {
+            Foundation.exit(failure.code)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            Terminal.error(fullMessage(for: error))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// Ends the process with a code after the command already printed why.
+struct ExitFailure: Error {
+    let code: Int32
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import BrokerCore
+import BrokerIssuer
+import Foundation
+
+struct IdpRequestTokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request-token",
+        abstract: "Manage request tokens for 'broker idp serve' /token (stored hashed).",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a request token; it is printed once on stdout and fixes the sub of its tokens.")
+
+        @Option(help: "The sub claim every token obtained with this request token carries.")
+        var subject: String
+
+        func run() async throws {
+            let store = RequestTokenStore(home: try BrokerHome().prepare())
+            let (token, entry) = try store.create(subject: subject)
+            Terminal.note("created request token \(entry.id) for sub \(entry.subject)")
+            Terminal.output(token.reveal)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List request tokens (ids and subjects, never the tokens).")
+
+        @Option(help: "text or json")
+        var output = "text"
+
+        func run() async throws {
+            let entries = try RequestTokenStore(home: BrokerHome()).list()
+            if output == "json" {
+                struct Row: Encodable { var id: String; var subject: String; var createdAt: Date }
+                Terminal.output(try JSONOutput.string(entries.map { Row(id: $0.id, subject: $0.subject, createdAt: $0.createdAt) }))
+                return
+            }
+            guard output == "text" else { throw ValidationError("--output must be text or json") }
+            if entries.isEmpty { Terminal.note("no request tokens"); return }
+            let formatter = ISO8601DateFormatter()
+            for entry in entries {
+                Terminal.output("\(entry.id)\t\(formatter.string(from: entry.createdAt))\t\(entry.subject)")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a request token by id; a running server stops accepting it at once.")
+
+        @Argument(help: "The id shown by 'create' and 'list' (rt-...).")
+        var id: String
+
+        func run() async throws {
+            guard try RequestTokenStore(home: BrokerHome()).revoke(id: id) else {
+                throw BrokerError.failure("no request token with id \(id)", hint: "see 'broker idp request-token list'")
+            }
+            Terminal.note("revoked \(id)")
+        }
+    }
+}
