@@ -47,6 +47,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore"]),
+        .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "BrokerCore"]),
         .testTarget(
             name: "BrokerIssuerTests",
             dependencies: [
