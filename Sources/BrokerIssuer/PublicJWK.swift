@@ -14,6 +14,19 @@ public struct PublicJWK: Codable, Sendable, Equatable {
     public var x: String?
     public var y: String?
 
+    public init(kty: String, use: String? = nil, alg: String? = nil, kid: String? = nil, n: String? = nil, e: String? = nil,
+                crv: String? = nil, x: String? = nil, y: String? = nil) {
+        self.kty = kty
+        self.use = use
+        self.alg = alg
+        self.kid = kid
+        self.n = n
+        self.e = e
+        self.crv = crv
+        self.x = x
+        self.y = y
+    }
+
     public static func rsa(modulus: Data, exponent: Data) -> PublicJWK {
         var jwk = PublicJWK(kty: "RSA", use: "sig", alg: "RS256", n: Base64URL.encode(modulus.droppingLeadingZeros()),
                             e: Base64URL.encode(exponent.droppingLeadingZeros()))
