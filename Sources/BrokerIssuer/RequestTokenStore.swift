@@ -1,5 +1,4 @@
 import BrokerCore
-import Crypto
 import Foundation
 
 /// Request tokens let a job on a self-hosted runner ask `broker idp serve` for identity
@@ -78,6 +77,6 @@ public struct RequestTokenStore: Sendable {
         }
     }
 
-    static func digest(_ token: String) -> String { hex(Data(SHA256.hash(data: Data(token.utf8)))) }
+    static func digest(_ token: String) -> String { sha256Hex(Data(token.utf8)) }
     static func hex(_ data: Data) -> String { data.map { String(format: "%02x", $0) }.joined() }
 }

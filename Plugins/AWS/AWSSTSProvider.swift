@@ -1,0 +1,70 @@
+import BrokerCore
+import Foundation
+
+/// Adapter `aws-sts`: exchanges the token with STS and writes the profile in the chosen mode.
+public struct AWSSTSProvider: Provider {
+    public let settings: AWSSettings
+    public let files: AWSSharedFiles
+    public let home: BrokerHome
+    /// The argv written as `credential_process` (broker's absolute path first).
+    public let credentialProcessCommand: [String]
+
+    public init(settings: AWSSettings, files: AWSSharedFiles, home: BrokerHome, credentialProcessCommand: [String]) {
+        self.settings = settings
+        self.files = files
+        self.home = home
+        self.credentialProcessCommand = credentialProcessCommand
+    }
+
+    public var audience: String { settings.audience }
+
+    /// Where `--mode web-identity` keeps the token the SDKs read.
+    public var webIdentityTokenPath: String { home.file("aws/web-identity/\(settings.profile).jwt") }
+
+    public func login(token: IdentityToken) async throws -> LoginResult {
+        let sessionName = settings.roleSessionName ?? RoleSessionName.derive(from: token)
+        let result = try await STSClient(settings: settings).assumeRole(token: token, sessionName: sessionName)
+        let written = try write(result, token: token, sessionName: sessionName)
+        let credentials = IssuedCredentials(
+            identity: result.assumedRoleArn, expiration: result.expiration,
+            secrets: ["AccessKeyId": SecretValue(result.accessKeyId), "SecretAccessKey": result.secretAccessKey,
+                      "SessionToken": result.sessionToken],
+            details: ["profile": settings.profile, "mode": settings.mode.rawValue])
+        return LoginResult(credentials: credentials, written: written)
+    }
+
+    /// Both files are parsed before either is written, so a broken file means nothing changes.
+    func write(_ result: STSWebIdentityResult, token: IdentityToken, sessionName: String) throws -> [WrittenTarget] {
+        let configSection = AWSINIFile.configSectionName(profile: settings.profile)
+        let configTarget = WrittenTarget(kind: .section, path: files.configPath, section: configSection)
+        let credentialsTarget = WrittenTarget(kind: .section, path: files.credentialsPath, section: settings.profile)
+        let regionSetting = settings.region.map { [(key: "region", value: $0)] } ?? []
+        let earlier = try files.readConfig()
+        let configured = earlier.configSection(profile: settings.profile)
+        // role_arn goes only with a web identity setup broker wrote; with source_profile it is the user's.
+        let hadWebIdentity = configured.flatMap { earlier.value(section: $0, key: "web_identity_token_file") } != nil
+        let webIdentityKeys = hadWebIdentity ? ["web_identity_token_file", "role_arn", "role_session_name"] : []
+        switch settings.mode {
+        case .staticKeys:
+            try files.writeStaticProfile(settings.profile, credentials: result.credentials, region: settings.region,
+                                         removingConfigKeys: ["credential_process"] + webIdentityKeys)
+            return settings.region == nil ? [credentialsTarget] : [credentialsTarget, configTarget]
+        case .credentialProcess:
+            try CredentialProcessCache(home: home, name: settings.profile, settings: settings).store(
+                .init(accessKeyId: result.accessKeyId, secretAccessKey: result.secretAccessKey,
+                      sessionToken: result.sessionToken, expiration: result.expiration))
+            let line = credentialProcessCommand.map(ShellWords.quote).joined(separator: " ")
+            try files.writeConfigProfile(settings.profile, settings: [(key: "credential_process", value: line)] + regionSetting,
+                                         removingConfigKeys: webIdentityKeys)
+            return [configTarget]
+        case .webIdentity:
+            try SecureFile.update(webIdentityTokenPath) { _ in Data(token.jwt.reveal.utf8) }
+            try files.writeConfigProfile(settings.profile, settings: [
+                (key: "web_identity_token_file", value: webIdentityTokenPath),
+                (key: "role_arn", value: settings.roleArn),
+                (key: "role_session_name", value: sessionName),
+            ] + regionSetting, removingConfigKeys: ["credential_process"])
+            return [configTarget, WrittenTarget(kind: .file, path: webIdentityTokenPath)]
+        }
+    }
+}

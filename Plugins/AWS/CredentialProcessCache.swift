@@ -1,0 +1,55 @@
+import BrokerCore
+import Foundation
+
+/// The `credential_process` document (what the AWS SDKs expect on stdout) and its cache in
+/// `$BROKER_HOME/aws/credential-process/` (0600). STS is called again only inside the refresh
+/// window before expiry, or when the cached document is missing or unreadable.
+public struct CredentialProcessCache: Sendable {
+    public struct Document: Codable, Sendable, Equatable {
+        public var Version: Int
+        public var AccessKeyId: String
+        public var SecretAccessKey: String
+        public var SessionToken: String
+        public var Expiration: String
+
+        public init(accessKeyId: String, secretAccessKey: SecretValue, sessionToken: SecretValue, expiration: Date) {
+            Version = 1
+            AccessKeyId = accessKeyId
+            SecretAccessKey = secretAccessKey.reveal
+            SessionToken = sessionToken.reveal
+            Expiration = ISO8601DateFormatter().string(from: expiration)
+        }
+
+        public var expirationDate: Date? { ISO8601DateFormatter().date(from: Expiration) }
+    }
+
+    public static let refreshWindow: TimeInterval = 15 * 60
+
+    public let path: String
+
+    /// `name` is `--profile-cache`; without it the key is derived from what determines the credentials.
+    public init(home: BrokerHome, name: String?, settings: AWSSettings) {
+        let key = name.map(RoleSessionName.sanitize) ?? Self.derivedKey(settings)
+        path = home.file("aws/credential-process/\(key).json")
+    }
+
+    /// The cached document when it is still good for longer than the refresh window.
+    public func fresh(now: Date = Date()) -> Document? {
+        guard let data = FileManager.default.contents(atPath: path),
+              let document = try? JSONDecoder().decode(Document.self, from: data),
+              document.Version == 1, let expiration = document.expirationDate,
+              expiration.timeIntervalSince(now) > Self.refreshWindow else { return nil }
+        return document
+    }
+
+    public func store(_ document: Document) throws {
+        try SecureFile.update(path) { _ in try JSONOutput.encode(document) }
+    }
+
+    static func derivedKey(_ settings: AWSSettings) -> String {
+        let material = [settings.roleArn, settings.endpoint.absoluteString, settings.roleSessionName ?? "",
+                        String(settings.durationSeconds), settings.policy ?? "", settings.policyArns.joined(separator: ","),
+                        settings.audience].joined(separator: "\n")
+        return String(sha256Hex(Data(material.utf8)).prefix(24))
+    }
+}

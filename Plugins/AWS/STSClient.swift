@@ -1,0 +1,113 @@
+import BrokerCore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Calls AssumeRoleWithWebIdentity (unsigned, form-encoded) with a timeout per attempt,
+/// full-jitter retries for transient faults only, and one deadline for the whole login.
+public struct STSClient: Sendable {
+    public let settings: AWSSettings
+    public let retry: RetryPolicy
+
+    public init(settings: AWSSettings) {
+        self.settings = settings
+        retry = RetryPolicy(maxAttempts: settings.maxAttempts, deadline: settings.deadline)
+    }
+
+    public func assumeRole(token: IdentityToken, sessionName: String? = nil) async throws -> STSWebIdentityResult {
+        let request = STSRequest(settings: settings, token: token,
+                                 sessionName: sessionName ?? settings.roleSessionName ?? RoleSessionName.derive(from: token))
+        let started = Date()
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome = await send(request)
+            switch outcome {
+            case .success(let result):
+                return result
+            case .failure(let failure):
+                let elapsed = Date().timeIntervalSince(started)
+                let pause = retry.delay(after: attempt)
+                guard failure.retryable, attempt < retry.maxAttempts, elapsed + pause + settings.timeout <= retry.deadline else {
+                    throw failure.error(token: token, settings: settings, attempts: attempt)
+                }
+                try await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
+            }
+        }
+    }
+
+    enum Outcome {
+        case success(STSWebIdentityResult)
+        case failure(Failure)
+    }
+
+    struct Failure {
+        var retryable: Bool
+        var summary: String
+        var stsError: STSErrorResponse?
+
+        func error(token: IdentityToken, settings: AWSSettings, attempts: Int) -> BrokerError {
+            let tries = attempts > 1 ? " (after \(attempts) attempts)" : ""
+            var message = "AWS STS AssumeRoleWithWebIdentity failed\(tries): \(summary)"
+            if let code = stsError?.code, ["AccessDenied", "InvalidIdentityToken", "IDPRejectedClaim", "ExpiredTokenException"].contains(code) {
+                message += "\n" + TrustPolicyDiagnosis.explain(token: token, roleArn: settings.roleArn)
+            }
+            return BrokerError.failure(message, hint: hint)
+        }
+
+        var hint: String? {
+            switch stsError?.code {
+            case "AccessDenied", "IDPRejectedClaim":
+                "compare the role's trust policy conditions with the values above"
+            case "InvalidIdentityToken":
+                "register the issuer as an IAM OIDC provider with this audience, and check its JWKS is reachable over https"
+            case "ExpiredTokenException":
+                "the identity token expired before STS saw it: fetch a fresh one"
+            case "RegionDisabledException":
+                "activate STS in this region (IAM account settings) or use another --region"
+            case "MalformedPolicyDocument", "PackedPolicyTooLarge":
+                "fix or shorten the session policy (--policy / --policy-arn)"
+            default:
+                nil
+            }
+        }
+    }
+
+    func send(_ request: STSRequest) async -> Outcome {
+        var http = URLRequest(url: settings.endpoint)
+        http.httpMethod = "POST"
+        http.setValue("application/x-www-form-urlencoded; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        http.setValue("application/xml", forHTTPHeaderField: "Accept")
+        http.httpBody = request.formBody
+        let endpoint = settings.endpoint.absoluteString
+        let prepared = http
+        let client = HTTPClient(timeout: settings.timeout)
+        let response: HTTPClient.Response
+        do {
+            response = try await withTimeout(settings.timeout, what: "STS at \(endpoint)") { try await client.send(prepared) }
+        } catch let timeout as TimeoutError {
+            return .failure(Failure(retryable: true, summary: timeout.description))
+        } catch {
+            return .failure(Failure(retryable: true, summary: "cannot reach \(endpoint): \(error.localizedDescription)"))
+        }
+        let parsed: STSResponse
+        do {
+            parsed = try STSResponse.parse(response.body)
+        } catch {
+            let retryable = (500...599).contains(response.status)
+            return .failure(Failure(retryable: retryable, summary: "HTTP \(response.status) from \(endpoint): \(error)"))
+        }
+        switch parsed {
+        case .success(let result) where (200...299).contains(response.status):
+            return .success(result)
+        case .success:
+            return .failure(Failure(retryable: (500...599).contains(response.status), summary: "HTTP \(response.status) from \(endpoint)"))
+        case .error(let error):
+            let classification = STSErrorClassification(httpStatus: response.status, error: error)
+            let request = error.requestId.map { " (request id \($0))" } ?? ""
+            return .failure(Failure(retryable: classification == .retryable,
+                                    summary: "\(error.code): \(error.message)\(request)", stsError: error))
+        }
+    }
+}

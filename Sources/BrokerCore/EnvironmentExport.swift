@@ -1,0 +1,46 @@
+import Foundation
+
+/// Credentials handed to the environment: `export` lines for `eval`, or GitHub Actions'
+/// `$GITHUB_ENV` file with `::add-mask::` for every secret printed first.
+public struct EnvironmentExport: Sendable {
+    public struct Variable: Sendable {
+        public var name: String
+        public var value: String
+        public var isSecret: Bool
+        public init(_ name: String, _ value: String, secret: Bool = false) {
+            self.name = name
+            self.value = value
+            isSecret = secret
+        }
+    }
+
+    public var variables: [Variable]
+    public init(_ variables: [Variable]) { self.variables = variables }
+
+    /// `export NAME='value'` lines for `eval "$(broker ... --output env)"`.
+    public var shellExports: String {
+        variables.map { "export \($0.name)=\(ShellWords.quote($0.value))" }.joined(separator: "\n") + "\n"
+    }
+
+    /// Appends to `$GITHUB_ENV` and returns the mask commands to print on stdout before anything else.
+    public func appendToGitHubEnv(environment: [String: String]) throws -> String {
+        guard let path = environment["GITHUB_ENV"], !path.isEmpty else {
+            throw BrokerError.usage("--output github needs $GITHUB_ENV (set by GitHub Actions)",
+                                    hint: "run inside a GitHub Actions step, or use --output env")
+        }
+        var lines = ""
+        for variable in variables {
+            guard !variable.value.contains("\n") else {
+                throw BrokerError.failure("\(variable.name) contains a newline and cannot go into $GITHUB_ENV safely")
+            }
+            lines += "\(variable.name)=\(variable.value)\n"
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw BrokerError.failure("cannot open $GITHUB_ENV (\(path)) for appending")
+        }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(lines.utf8))
+        return variables.filter(\.isSecret).map { "::add-mask::\($0.value)\n" }.joined()
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import AWSProvider
+import BrokerCore
+import Foundation
+
+struct CredentialProcessCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credential-process",
+        abstract: "Print credentials for an SDK's credential_process, refreshing them when needed.",
+        subcommands: [AWS.self])
+
+    struct AWS: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "aws",
+            abstract: "Print the AWS credential_process JSON (Version 1), cached until 15 minutes before expiry.",
+            discussion: "Written into ~/.aws/config by 'broker login aws --mode credential-process'.")
+
+        @OptionGroup var aws: AWSOptions
+
+        @Option(help: "Name of the cache entry (default: derived from the role and settings).")
+        var profileCache: String?
+
+        @OptionGroup var source: TokenSourceOptions
+
+        func validate() throws { _ = try validating { try aws.settings() } }
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let settings = try aws.settings(environment: environment)
+            let home = try BrokerHome(environment: environment).prepare()
+            let cache = CredentialProcessCache(home: home, name: profileCache, settings: settings)
+            // The fast path: no key loading, no network, just the cached document.
+            if let cached = cache.fresh() {
+                Terminal.output(try JSONOutput.string(cached))
+                return
+            }
+            let token = try await source.makeSource(environment: environment).token(audience: settings.audience)
+            let issued = try await STSClient(settings: settings).assumeRole(token: token)
+            let document = CredentialProcessCache.Document(
+                accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey,
+                sessionToken: issued.sessionToken, expiration: issued.expiration)
+            try cache.store(document)
+            Terminal.output(try JSONOutput.string(document))
+        }
+    }
+}

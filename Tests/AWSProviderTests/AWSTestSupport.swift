@@ -1,0 +1,65 @@
+import Foundation
+
+/// A fresh temporary directory per test.
+func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "broker-aws-test-" + UUID().uuidString
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func fileMode(_ path: String) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? -1
+}
+
+func readText(_ path: String) throws -> String {
+    try String(contentsOfFile: path, encoding: .utf8)
+}
+
+func writeText(_ text: String, to path: String) throws {
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+}
+
+/// What botocore sees: the file read by Python's `configparser.RawConfigParser` (botocore's
+/// `raw_config_parse`), as section → key → value, or the name of the exception it raised.
+enum ConfigParserResult: Equatable {
+    case sections([String: [String: String]])
+    case error(String)
+}
+
+func readWithConfigParser(_ path: String) throws -> ConfigParserResult {
+    let script = """
+        import configparser, json, sys
+        cp = configparser.RawConfigParser()
+        try:
+            cp.read(sys.argv[1])
+        except configparser.Error as e:
+            print(json.dumps({"error": type(e).__name__}))
+        else:
+            print(json.dumps({"sections": {s: {k: cp.get(s, k) for k in cp.options(s)} for s in cp.sections()}}))
+        """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script, path]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "python3 exited \(process.terminationStatus)"])
+    }
+    struct Answer: Decodable {
+        var sections: [String: [String: String]]?
+        var error: String?
+    }
+    let answer = try JSONDecoder().decode(Answer.self, from: data)
+    if let error = answer.error { return .error(error) }
+    return .sections(answer.sections ?? [:])
+}
+
+/// Writes `text` to a temporary file and reads it with configparser.
+func readTextWithConfigParser(_ text: String) throws -> ConfigParserResult {
+    let path = temporaryDirectory() + "/file.ini"
+    try writeText(text, to: path)
+    return try readWithConfigParser(path)
+}
