@@ -28,7 +28,7 @@ interop: build venv
 
 test: unit interop
 
-bench:
+bench: venv
 	$(SWIFT) build -c release
 	bash Benchmarks/run
 

@@ -86,9 +86,7 @@ public struct AWSINIFile: Sendable, Equatable {
                 deleteLines(entry.valueLines)
             } else {
                 let anchor = section.entries.last
-                // Same indent as the line above, so a following indented header stays a header.
-                let indent = Self.leadingSpace(lines[anchor?.line ?? section.header].content)
-                let line = indent + key + (value.isEmpty ? " =" : " = " + value)
+                let line = newKeyIndent(section) + key + (value.isEmpty ? " =" : " = " + value)
                 insertLines([line], at: (anchor?.last ?? section.header) + 1)
             }
         }
@@ -116,6 +114,7 @@ public struct AWSINIFile: Sendable, Equatable {
             range = start ..< section.end
         }
         deleteLines(Array(range))
+        keepHeaderAfterDeletion(at: range.lowerBound)
     }
 
     // MARK: Config file profile names
@@ -139,6 +138,32 @@ public struct AWSINIFile: Sendable, Equatable {
 
     private func section(named name: String) -> Section? {
         sectionList.first { $0.name == name }
+    }
+
+    /// configparser reads a line indented deeper than the last key as that key's continuation.
+    /// After a key, the next header is never deeper than that key, so the key's indent is safe.
+    /// Right after a header, the next header may be deeper: then match it.
+    private func newKeyIndent(_ section: Section) -> String {
+        if let anchor = section.entries.last { return Self.leadingSpace(lines[anchor.line].content) }
+        let own = Self.leadingSpace(lines[section.header].content)
+        guard section.end < lines.count else { return own }
+        let next = Self.leadingSpace(lines[section.end].content)
+        return next.unicodeScalars.count > own.unicodeScalars.count ? next : own
+    }
+
+    /// After deleting lines, the next header may follow a key that is less indented than it,
+    /// which would turn it into that key's continuation: align it with the key instead.
+    private mutating func keepHeaderAfterDeletion(at index: Int) {
+        guard let next = (index ..< lines.count).first(where: { !Self.isBlankOrComment(lines[$0].content) }),
+              let previous = (0 ..< index).last(where: { !Self.isBlankOrComment(lines[$0].content) }),
+              let entry = sectionList.lazy.flatMap(\.entries).first(where: { $0.line == previous || $0.valueLines.contains(previous) })
+        else { return }
+        let keyIndent = Self.leadingSpace(lines[entry.line].content)
+        let content = lines[next].content
+        if Self.leadingSpace(content).unicodeScalars.count > keyIndent.unicodeScalars.count {
+            lines[next].content = keyIndent + String(content.unicodeScalars.drop(while: Self.isSpace))
+            refresh()
+        }
     }
 
     private mutating func appendSection(_ name: String) {
@@ -290,8 +315,13 @@ extension AWSINIFile {
                 continue
             }
             guard let current else {
-                problems.append(Problem(line: number, message: "a key appears before any [section] header",
-                                        hint: "put it under a [section] header or comment it out with '#'"))
+                if number == 0 && line.content.unicodeScalars.first == "\u{FEFF}" {
+                    problems.append(Problem(line: number, message: "the file starts with a UTF-8 byte order mark",
+                                            hint: "save it as UTF-8 without BOM"))
+                } else {
+                    problems.append(Problem(line: number, message: "a key appears before any [section] header",
+                                            hint: "put it under a [section] header or comment it out with '#'"))
+                }
                 continue
             }
             guard let parts = splitAtDelimiter(stripped) else {
@@ -330,6 +360,10 @@ extension AWSINIFile {
 
     static func leadingSpace(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.prefix(while: isSpace)))
+    }
+
+    static func isBlankOrComment(_ content: String) -> Bool {
+        strip(content).isEmpty || isComment(content)
     }
 
     static func isComment(_ content: String) -> Bool {

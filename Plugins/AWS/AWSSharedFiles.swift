@@ -94,6 +94,8 @@ public struct AWSSharedFiles: Sendable, Equatable {
     /// A missing file is left missing.
     public func removeStaticCredentials(_ profile: String) throws {
         try Self.validate(profile: profile)
+        // Checked first so that not even the file's directory gets created.
+        guard FileManager.default.fileExists(atPath: SecureFile.resolvedTarget(credentialsPath)) else { return }
         try SecureFile.update(credentialsPath) { data in
             guard data != nil else { return nil }
             var file = try AWSINIFile(contents: data, path: credentialsPath)
@@ -111,7 +113,8 @@ public struct AWSSharedFiles: Sendable, Equatable {
             var file = try AWSINIFile(contents: data, path: configPath)
             let section = file.configSection(profile: profile) ?? AWSINIFile.configSectionName(profile: profile)
             try edit(&file, section)
-            return file.data
+            // Nothing to change: do not create an empty config file.
+            return file.data == (data ?? Data()) ? nil : file.data
         }
     }
 
@@ -157,7 +160,7 @@ public struct AWSSharedFiles: Sendable, Equatable {
     static func expandUser(_ path: String, home: String) -> String {
         guard path == "~" || path.hasPrefix("~/") else { return path }
         var base = home
-        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+        while base.hasSuffix("/") { base.removeLast() }
         let expanded = base + path.dropFirst()
         return expanded.isEmpty ? "/" : expanded
     }

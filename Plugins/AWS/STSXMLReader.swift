@@ -31,7 +31,8 @@ struct STSXMLReader {
         parser.shouldResolveExternalEntities = false
         let collector = Collector()
         parser.delegate = collector
-        guard parser.parse(), let root = collector.root else {
+        // The Linux parser can accept a document cut short, so also check the root was closed.
+        guard parser.parse(), collector.closedRoot, let root = collector.root else {
             throw BrokerError.failure(
                 "\(what) is not well-formed XML (parser stopped at line \(parser.lineNumber), column \(parser.columnNumber))",
                 hint: "check that the endpoint really is AWS STS; a proxy or captive portal may have answered")
@@ -43,6 +44,7 @@ struct STSXMLReader {
     private final class Collector: NSObject, XMLParserDelegate {
         var root: String?
         var leaves: [Leaf] = []
+        var closedRoot = false
         private var stack: [String] = []
         private var text = ""
         private var hasChildren = false
@@ -71,6 +73,7 @@ struct STSXMLReader {
                 leaves.append(Leaf(path: stack, text: text.trimmingCharacters(in: .whitespacesAndNewlines)))
             }
             stack.removeLast()
+            closedRoot = stack.isEmpty
             text = ""
             hasChildren = true
         }

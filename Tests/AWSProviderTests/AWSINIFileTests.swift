@@ -93,6 +93,20 @@ import Testing
         #expect(try readTextWithConfigParser(file.text) == .sections(["a": ["x": "1", "z": "3"], "b": ["y": "2"]]))
     }
 
+    @Test func aKeyAddedToAnEmptySectionMatchesADeeperNextHeader() throws {
+        var file = try AWSINIFile(text: "[a]\n\n  [b]\nk=1\n", path: "t")
+        try file.set(section: "a", values: [("k", "new")])
+        #expect(file.text == "[a]\n  k = new\n\n  [b]\nk=1\n")
+        #expect(try readTextWithConfigParser(file.text) == .sections(["a": ["k": "new"], "b": ["k": "1"]]))
+    }
+
+    @Test func removingASectionNeverTurnsTheNextHeaderIntoAContinuation() throws {
+        var file = try AWSINIFile(text: "[p]\ny = 1\n[a]\n  [b]\nz=2\n", path: "t")
+        file.removeSection("a")
+        #expect(file.text == "[p]\ny = 1\n[b]\nz=2\n")
+        #expect(try readTextWithConfigParser(file.text) == .sections(["p": ["y": "1"], "b": ["z": "2"]]))
+    }
+
     @Test func createsAMissingSectionAtTheEndAfterOneBlankLine() throws {
         var file = try AWSINIFile(text: "[a]\nx = 1\n", path: "t")
         try file.set(section: "new", values: [("k", "v")])
@@ -190,8 +204,13 @@ import Testing
     @Test func rejectsBytesThatAreNotUTF8() throws {
         #expect(throws: BrokerError.self) { try AWSINIFile(contents: Data([0x5B, 0xFF, 0x5D]), path: "f") }
         #expect(try AWSINIFile(contents: nil, path: "f").text == "")
-        let bom = Data([0xEF, 0xBB, 0xBF]) + Data("# c\n".utf8)
-        #expect(try AWSINIFile(contents: bom, path: "f").data == bom)
+        // configparser does not skip a BOM, so botocore refuses such a file: say why.
+        let bom = Data([0xEF, 0xBB, 0xBF]) + Data("[a]\nk = v\n".utf8)
+        let error = try #require(throws: BrokerError.self) { try AWSINIFile(contents: bom, path: "f") }
+        #expect(error.message.contains("byte order mark"))
+        let path = temporaryDirectory() + "/bom"
+        try bom.write(to: URL(fileURLWithPath: path))
+        #expect(try readWithConfigParser(path) == .error("MissingSectionHeaderError"))
     }
 
     @Test func configSectionNamesFollowBotocore() throws {
@@ -227,5 +246,58 @@ import Testing
         #expect(reparsed.value(section: "a", key: "key") == "replaced")
         #expect(reparsed.value(section: "c", key: "k") == "v # hash kept")
         #expect(reparsed.value(section: "profile dev", key: "region") == "eu-central-1")
+    }
+
+    /// Random documents built from the awkward parts of the format: our reading, our errors and
+    /// our edits must agree with configparser's on every one of them.
+    @Test func randomDocumentsAgreeWithConfigParser() throws {
+        let parts = ["[a]", "[b]", "  [a]", "  [b]", "[profile d]", "k = v", "K: w", "  k = x", "k2=y # h", "\tcont",
+                     "    deeper", "# c", "  ; c", "", "   ", "z", "= y", "[]", "[x]y]", "k3 :", "b = a=b", "    [b]", "  [profile d]"]
+        let endings = ["\n", "\n", "\n", "\r\n", "\r"]
+        var random = SeededGenerator(state: 2026)
+        let root = temporaryDirectory()
+        var texts: [String] = []
+        for _ in 0 ..< 1500 {
+            let ending = endings.randomElement(using: &random)!
+            let count = Int.random(in: 0 ... 9, using: &random)
+            var text = (0 ..< count).map { _ in parts.randomElement(using: &random)! + ending }.joined()
+            if Bool.random(using: &random) && text.hasSuffix(ending) { text.removeLast(ending.count) }
+            texts.append(text)
+        }
+        var paths: [String] = []
+        var edited: [(index: Int, file: AWSINIFile, expected: [String: [String: String]])] = []
+        for (index, text) in texts.enumerated() {
+            paths.append(root + "/\(index).ini")
+            try writeText(text, to: paths.last!)
+            guard var file = try? AWSINIFile(text: text, path: "t") else { continue }
+            var expected = model(file)
+            try file.set(section: "a", values: [("k", "new"), ("z", "1")])
+            file.remove(section: "b", keys: ["k"])
+            file.removeSection("profile d")
+            expected["profile d"] = nil
+            expected["a", default: [:]]["k"] = "new"
+            expected["a"]!["z"] = "1"
+            expected["b"]?["k"] = nil
+            edited.append((index, file, expected))
+        }
+        for (index, file) in edited.map({ ($0.index, $0.file) }) {
+            paths.append(root + "/\(index).edited.ini")
+            try writeText(file.text, to: paths.last!)
+        }
+        let answers = try readAllWithConfigParser(paths)
+        for (index, text) in texts.enumerated() {
+            let ours = try? AWSINIFile(text: text, path: "t")
+            switch answers[index] {
+            case .error(let name):
+                #expect(ours == nil, "configparser raised \(name) on \(text.debugDescription)")
+            case .sections(let sections):
+                #expect(ours.map(model) == sections, "\(text.debugDescription)")
+                #expect(ours?.text == text)
+            }
+        }
+        for (offset, edit) in edited.enumerated() {
+            #expect(answers[texts.count + offset] == .sections(edit.expected),
+                    "editing \(texts[edit.index].debugDescription) gave \(edit.file.text.debugDescription)")
+        }
     }
 }

@@ -134,6 +134,14 @@ import Testing
         #expect(try readText(shared.configPath) == "[profile  dev]\nregion=eu-north-1\noutput = json\n")
     }
 
+    @Test func clearingConfigKeysNeverCreatesAnEmptyConfigFile() throws {
+        let root = temporaryDirectory()
+        let shared = files(root)
+        try shared.writeStaticProfile("dev", credentials: credentials, removingConfigKeys: ["credential_process"])
+        #expect(FileManager.default.fileExists(atPath: shared.credentialsPath))
+        #expect(!FileManager.default.fileExists(atPath: shared.configPath))
+    }
+
     @Test func configProfileSetsKeysAndClearsStaticKeys() throws {
         let root = temporaryDirectory()
         let shared = files(root)
@@ -173,6 +181,9 @@ import Testing
         try shared.writeConfigProfile("x", settings: [("credential_process", "broker")])
         #expect(!FileManager.default.fileExists(atPath: shared.credentialsPath))
         #expect(try readText(shared.configPath) == "[profile x]\ncredential_process = broker\n")
+        let elsewhere = AWSSharedFiles(credentialsPath: root + "/new/dir/credentials", configPath: shared.configPath)
+        try elsewhere.writeConfigProfile("x", settings: [("credential_process", "broker")])
+        #expect(!FileManager.default.fileExists(atPath: root + "/new"))
     }
 
     @Test func aBrokenFileMeansNothingIsWritten() throws {
