@@ -109,8 +109,9 @@ public struct AWSINIFile: Sendable, Equatable {
         if let comment = (contentEnd + 1 ..< section.end).first(where: { Self.isComment(lines[$0].content) }) {
             range = section.header ..< comment
         } else if section.end == lines.count {
-            var start = section.header
-            while start > 0 && Self.strip(lines[start - 1].content).isEmpty { start -= 1 }
+            // appendSection put exactly one blank line before a section it added at the end:
+            // take just that one, so a login then a logout leaves the file byte for byte.
+            let start = section.header > 0 && Self.strip(lines[section.header - 1].content).isEmpty ? section.header - 1 : section.header
             range = start ..< section.end
         }
         deleteLines(Array(range))
@@ -168,7 +169,7 @@ public struct AWSINIFile: Sendable, Equatable {
 
     private mutating func appendSection(_ name: String) {
         var new: [String] = []
-        if let last = lines.last, !Self.strip(last.content).isEmpty { new.append("") }
+        if !lines.isEmpty { new.append("") }  // always one separator, so removeSection can undo it exactly
         new.append("[\(name)]")
         insertLines(new, at: lines.count)
     }

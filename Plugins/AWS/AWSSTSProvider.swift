@@ -30,17 +30,18 @@ public struct AWSSTSProvider: Provider {
             secrets: ["AccessKeyId": SecretValue(result.accessKeyId), "SecretAccessKey": result.secretAccessKey,
                       "SessionToken": result.sessionToken],
             details: ["profile": settings.profile, "mode": settings.mode.rawValue])
-        return LoginResult(credentials: credentials, written: written)
+        return LoginResult(credentials: credentials, written: written,
+                           tokenFile: settings.mode == .webIdentity ? webIdentityTokenPath : nil)
     }
 
     /// Both files are parsed before either is written, so a broken file means nothing changes.
     func write(_ result: STSWebIdentityResult, token: IdentityToken, sessionName: String) throws -> [WrittenTarget] {
-        let configSection = AWSINIFile.configSectionName(profile: settings.profile)
+        let earlier = try files.readConfig()
+        let configured = earlier.configSection(profile: settings.profile)
+        let configSection = configured ?? AWSINIFile.configSectionName(profile: settings.profile)
         let configTarget = WrittenTarget(kind: .section, path: files.configPath, section: configSection)
         let credentialsTarget = WrittenTarget(kind: .section, path: files.credentialsPath, section: settings.profile)
         let regionSetting = settings.region.map { [(key: "region", value: $0)] } ?? []
-        let earlier = try files.readConfig()
-        let configured = earlier.configSection(profile: settings.profile)
         // role_arn goes only with a web identity setup broker wrote; with source_profile it is the user's.
         let hadWebIdentity = configured.flatMap { earlier.value(section: $0, key: "web_identity_token_file") } != nil
         let webIdentityKeys = hadWebIdentity ? ["web_identity_token_file", "role_arn", "role_session_name"] : []
@@ -50,13 +51,13 @@ public struct AWSSTSProvider: Provider {
                                          removingConfigKeys: ["credential_process"] + webIdentityKeys)
             return settings.region == nil ? [credentialsTarget] : [credentialsTarget, configTarget]
         case .credentialProcess:
-            try CredentialProcessCache(home: home, name: settings.profile, settings: settings).store(
-                .init(accessKeyId: result.accessKeyId, secretAccessKey: result.secretAccessKey,
-                      sessionToken: result.sessionToken, expiration: result.expiration))
+            let cache = CredentialProcessCache(home: home, name: settings.profile, settings: settings)
+            try cache.store(.init(accessKeyId: result.accessKeyId, secretAccessKey: result.secretAccessKey,
+                                  sessionToken: result.sessionToken, expiration: result.expiration))
             let line = credentialProcessCommand.map(ShellWords.quote).joined(separator: " ")
             try files.writeConfigProfile(settings.profile, settings: [(key: "credential_process", value: line)] + regionSetting,
                                          removingConfigKeys: webIdentityKeys)
-            return [configTarget]
+            return [configTarget, WrittenTarget(kind: .file, path: cache.path)]
         case .webIdentity:
             try SecureFile.update(webIdentityTokenPath) { _ in Data(token.jwt.reveal.utf8) }
             try files.writeConfigProfile(settings.profile, settings: [

@@ -65,8 +65,8 @@ public struct AWSSettings: Sendable, Equatable {
                 throw BrokerError.usage("\(name("policy")): \(policyFile ?? "the session policy") is not valid JSON")
             }
         }
-        guard !profile.isEmpty, !profile.contains(where: { "[]\n\r".contains($0) }) else {
-            throw BrokerError.usage("\(name("profile")): '\(profile)' is not a usable profile name", hint: "no brackets or line breaks")
+        do { try AWSSharedFiles.validate(profile: profile) } catch let error as BrokerError {
+            throw BrokerError.usage("\(name("profile")): \(error.message)", hint: error.hint)
         }
         guard (1...20).contains(maxAttempts) else { throw BrokerError.usage("\(name("max-attempts")): must be 1 to 20") }
         guard timeout > 0 else { throw BrokerError.usage("\(name("timeout")): must be positive") }

@@ -33,10 +33,13 @@ public struct WrittenTarget: Codable, Sendable, Equatable {
 public struct LoginResult: Sendable {
     public var credentials: IssuedCredentials
     public var written: [WrittenTarget]
+    /// A token file the provider's SDKs read, which `broker refresh` must keep fresh.
+    public var tokenFile: String?
 
-    public init(credentials: IssuedCredentials, written: [WrittenTarget]) {
+    public init(credentials: IssuedCredentials, written: [WrittenTarget], tokenFile: String? = nil) {
         self.credentials = credentials
         self.written = written
+        self.tokenFile = tokenFile
     }
 }
 
@@ -48,38 +51,23 @@ public protocol Provider: Sendable {
     func login(token: IdentityToken) async throws -> LoginResult
 }
 
-/// Maps adapter names (`aws-sts`, ...) to factories that decode a settings block into a
-/// provider. The executable registers the built-in adapters; the core knows none by name.
-public struct ProviderRegistry: Sendable {
-    public typealias Factory = @Sendable (_ name: String, _ settings: [String: JSONValue], _ context: ProviderContext) throws -> any Provider
-    private var factories: [String: Factory] = [:]
-
-    public init() {}
-
-    public mutating func register(adapter: String, factory: @escaping Factory) {
-        factories[adapter] = factory
-    }
-
-    public var adapters: [String] { factories.keys.sorted() }
-
-    public func makeProvider(name: String, adapter: String, settings: [String: JSONValue], context: ProviderContext) throws -> any Provider {
-        guard let factory = factories[adapter] else {
-            throw BrokerError.usage("providers.\(name).adapter: unknown adapter '\(adapter)'",
-                                    hint: "known adapters: \(adapters.joined(separator: ", "))")
-        }
-        return try factory(name, settings, context)
-    }
-}
-
-/// What the executable hands every provider: where files go and how to reach the network.
+/// What the executable hands every provider: where files go, the environment to resolve
+/// their paths from, and how to call broker itself later (credential_process lines).
 public struct ProviderContext: Sendable {
     public var home: String
     public var brokerHome: BrokerHome
     public var environment: [String: String]
+    /// Absolute path of this broker binary.
+    public var brokerPath: String
+    /// The token-source flags of this run (`--token-file P`, `--source github`, ...).
+    public var sourceArguments: [String]
 
-    public init(home: String, brokerHome: BrokerHome, environment: [String: String]) {
+    public init(home: String, brokerHome: BrokerHome, environment: [String: String], brokerPath: String = "broker",
+                sourceArguments: [String] = []) {
         self.home = home
         self.brokerHome = brokerHome
         self.environment = environment
+        self.brokerPath = brokerPath
+        self.sourceArguments = sourceArguments
     }
 }

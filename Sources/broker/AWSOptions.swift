@@ -3,19 +3,20 @@ import AWSProvider
 import BrokerCore
 import Foundation
 
-/// The STS flags shared by `login aws` and `credential-process aws`.
+/// The STS flags shared by `login aws` and `credential-process aws`. Each is the config key
+/// of the same name in camelCase; a flag given here overrides the config entry.
 struct AWSOptions: ParsableArguments {
     @Option(help: "IAM role to assume (env BROKER_AWS_ROLE_ARN).")
     var roleArn: String?
 
-    @Option(help: "Audience of the identity token.")
-    var audience = AWSSettings.defaultAudience
+    @Option(help: "Audience of the identity token (default sts.amazonaws.com).")
+    var audience: String?
 
     @Option(help: "RoleSessionName (default: derived from the token's sub and the time).")
     var roleSessionName: String?
 
-    @Option(help: "Session length in seconds, 900-43200.")
-    var durationSeconds = 3600
+    @Option(help: "Session length in seconds, 900-43200 (default 3600).")
+    var durationSeconds: Int?
 
     @Option(help: "AWS region: selects the regional STS endpoint and is written to the profile.")
     var region: String?
@@ -29,46 +30,43 @@ struct AWSOptions: ParsableArguments {
     @Option(name: .customLong("policy-arn"), help: "Managed session policy ARN (repeatable, at most 10).")
     var policyArns: [String] = []
 
-    @Option(help: "Attempts for transient STS failures (throttling, 5xx, network).")
-    var maxAttempts = 5
+    @Option(help: "Attempts for transient STS failures: throttling, 5xx, network (default 5).")
+    var maxAttempts: Int?
 
-    @Option(help: "Timeout of each STS attempt.")
-    var timeout = "10s"
+    @Option(help: "Timeout of each STS attempt (default 10s).")
+    var timeout: String?
 
-    /// Validated settings; `validate()` of the command calls this so bad input exits 2 before any work.
-    func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AWSSettings {
-        guard let roleArn = roleArn ?? environment["BROKER_AWS_ROLE_ARN"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-            throw BrokerError.usage("--role-arn is required (or set BROKER_AWS_ROLE_ARN)",
-                                    hint: "for example --role-arn arn:aws:iam::123456789012:role/deploy")
-        }
-        var settings = AWSSettings(roleArn: roleArn)
-        settings.audience = audience
-        settings.roleSessionName = roleSessionName
-        settings.durationSeconds = durationSeconds
-        settings.region = region
-        settings.stsEndpoint = stsEndpoint
-        if let policy { try settings.loadPolicy(from: policy) }
-        settings.policyArns = policyArns
-        settings.maxAttempts = maxAttempts
-        settings.timeout = try DurationText.parse(timeout, name: "--timeout")
-        settings.deadline = max(60, settings.timeout * Double(settings.maxAttempts) + 30)
-        try settings.validate()
-        return settings
+    /// The flags given, as config keys.
+    func overrides(environment: [String: String]) -> [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        if let arn = roleArn ?? environment["BROKER_AWS_ROLE_ARN"].flatMap({ $0.isEmpty ? nil : $0 }) { values["roleArn"] = .string(arn) }
+        if let audience { values["audience"] = .string(audience) }
+        if let roleSessionName { values["roleSessionName"] = .string(roleSessionName) }
+        if let durationSeconds { values["durationSeconds"] = .number(Double(durationSeconds)) }
+        if let region { values["region"] = .string(region) }
+        if let stsEndpoint { values["stsEndpoint"] = .string(stsEndpoint) }
+        if let policy { values["policy"] = .string(policy) }
+        if !policyArns.isEmpty { values["policyArn"] = .array(policyArns.map(JSONValue.string)) }
+        if let maxAttempts { values["maxAttempts"] = .number(Double(maxAttempts)) }
+        if let timeout { values["timeout"] = .string(timeout) }
+        return values
     }
 
-    /// The same settings as flags, for the `credential_process` line.
-    func arguments(_ settings: AWSSettings) -> [String] {
-        var words = ["--role-arn", settings.roleArn]
-        if settings.audience != AWSSettings.defaultAudience { words += ["--audience", settings.audience] }
-        if let name = settings.roleSessionName { words += ["--role-session-name", name] }
-        if settings.durationSeconds != 3600 { words += ["--duration-seconds", String(settings.durationSeconds)] }
-        if let region = settings.region { words += ["--region", region] }
-        if let endpoint = settings.stsEndpoint { words += ["--sts-endpoint", endpoint] }
-        if let file = settings.policyFile { words += ["--policy", TokenSourceOptions.absolute(file)] }
-        for arn in settings.policyArns { words += ["--policy-arn", arn] }
-        if settings.maxAttempts != 5 { words += ["--max-attempts", String(settings.maxAttempts)] }
-        if settings.timeout != 10 { words += ["--timeout", DurationText.format(settings.timeout)] }
-        return words
+    /// Settings from the config entry (if any) with these flags laid over it.
+    func settings(entry: ProviderEntry?, extra: [String: JSONValue] = [:],
+                  environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AWSSettings {
+        var flags = overrides(environment: environment).merging(extra) { _, new in new }
+        let audience = flags.removeValue(forKey: "audience")?.stringValue ?? entry?.audience ?? AWSSettings.defaultAudience
+        let base = entry?.settings ?? SettingsBlock([:], path: "")
+        if base.string("roleArn") == nil && flags["roleArn"] == nil {
+            throw BrokerError.usage("--role-arn is required (or set BROKER_AWS_ROLE_ARN, or a providers.aws entry in the config)",
+                                    hint: "for example --role-arn arn:aws:iam::123456789012:role/deploy")
+        }
+        let block = base.overlaid(with: flags)
+        if let mode = block.values["mode"], case .string(let text) = mode, AWSSettings.Mode(rawValue: text) == nil {
+            throw BrokerError.usage("--mode '\(text)' is not one of static, credential-process, web-identity")
+        }
+        return try AWSSettings(block: block, audience: audience, flagNames: Set(flags.keys).union(["audience"]))
     }
 }
 

@@ -22,11 +22,13 @@ struct CredentialProcessCommand: AsyncParsableCommand {
 
         @OptionGroup var source: TokenSourceOptions
 
-        func validate() throws { _ = try validating { try aws.settings() } }
+        @OptionGroup var configOption: ConfigOption
+
+        func validate() throws { _ = try validating { try aws.settings(entry: nil) } }
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
-            let settings = try aws.settings(environment: environment)
+            let settings = try aws.settings(entry: nil, environment: environment)
             let home = try BrokerHome(environment: environment).prepare()
             let cache = CredentialProcessCache(home: home, name: profileCache, settings: settings)
             // The fast path: no key loading, no network, just the cached document.
@@ -34,7 +36,8 @@ struct CredentialProcessCommand: AsyncParsableCommand {
                 Terminal.output(try JSONOutput.string(cached))
                 return
             }
-            let token = try await source.makeSource(environment: environment).token(audience: settings.audience)
+            let runtime = try BrokerRuntime(configOption: configOption.config, environment: environment)
+            let token = try await source.makeSource(runtime: runtime).source.token(audience: settings.audience)
             let issued = try await STSClient(settings: settings).assumeRole(token: token)
             let document = CredentialProcessCache.Document(
                 accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey,

@@ -72,7 +72,8 @@ struct IdpVerifyCommand: AsyncParsableCommand {
             }
             return (try await http.getJSON(discovery.jwksURI, as: JWKSet.self, what: "jwks_uri"), url)
         }
-        let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: nil, config: config)
+        let runtime = try BrokerRuntime(configOption: config)
+        let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: nil, config: runtime.config, environment: runtime.environment)
         let local = Issuer(settings: settings, home: BrokerHome())
         return (try local.jwks(), settings.url)
     }

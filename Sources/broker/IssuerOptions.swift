@@ -11,66 +11,34 @@ struct IssuerOptions: ParsableArguments {
     @Option(help: "Signing algorithm for a new key: RS256 (default) or ES256.")
     var algorithm: String?
 
-    @Option(help: "Config file (default: $BROKER_CONFIG, ./broker.json, $BROKER_HOME/config.json).")
-    var config: String?
+    @OptionGroup var configOption: ConfigOption
 
-    /// Flags win over the environment, which wins over the config file.
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment,
                   fallbackURL: String? = nil) throws -> IssuerSettings {
-        try Self.resolve(issuerURL: issuerURL, algorithm: algorithm, config: config, environment: environment, fallbackURL: fallbackURL)
+        let runtime = try BrokerRuntime(configOption: configOption.config, environment: environment)
+        return try Self.resolve(issuerURL: issuerURL, algorithm: algorithm, config: runtime.config,
+                                environment: environment, fallbackURL: fallbackURL)
     }
 
-    static func resolve(issuerURL: String?, algorithm: String?, config: String?,
-                        environment: [String: String] = ProcessInfo.processInfo.environment,
-                        fallbackURL: String? = nil) throws -> IssuerSettings {
-        let file = try IssuerConfig.load(explicitPath: config, environment: environment)
+    /// Flags win over the environment, which wins over the config file.
+    static func resolve(issuerURL: String?, algorithm: String?, config: BrokerConfig,
+                        environment: [String: String], fallbackURL: String? = nil) throws -> IssuerSettings {
+        let block = config.issuer
         var settings = IssuerSettings()
-        if let url = issuerURL ?? environment["BROKER_ISSUER_URL"].flatMap({ $0.isEmpty ? nil : $0 }) ?? file?.url ?? fallbackURL {
-            settings.url = try IssuerSettings.validateURL(url, name: issuerURL != nil ? "--issuer" : "issuer URL")
+        let fromEnvironment = environment["BROKER_ISSUER_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let url = issuerURL ?? fromEnvironment ?? block.string("url") ?? fallbackURL {
+            let name = issuerURL != nil ? "--issuer" : fromEnvironment != nil ? "BROKER_ISSUER_URL" : block.string("url") != nil ? block.location("url") : "issuer URL"
+            settings.url = try IssuerSettings.validateURL(url, name: name)
         }
-        if let chosen = algorithm ?? file?.algorithm {
-            settings.algorithm = try SigningAlgorithm.parse(chosen, name: algorithm != nil ? "--algorithm" : "issuer.algorithm")
+        if let chosen = algorithm ?? block.string("algorithm") {
+            settings.algorithm = try SigningAlgorithm.parse(chosen, name: algorithm != nil ? "--algorithm" : block.location("algorithm"))
         }
-        if let lifetime = file?.lifetime { settings.lifetime = try TokenLifetime.parse(lifetime, name: "issuer.lifetime") }
-        settings.subject = file?.subject
-        if let claims = file?.claims {
-            try Issuer.checkExtraClaims(claims, source: "issuer.claims")
+        if let lifetime = try block.duration("lifetime") { settings.lifetime = lifetime }
+        settings.subject = block.string("subject")
+        if let claims = block.values["claims"]?.objectValue {
+            try Issuer.checkExtraClaims(claims, source: block.location("claims"))
             settings.claims = claims
         }
         return settings
-    }
-}
-
-/// The `issuer` block of the config file (the rest of the file belongs to providers).
-struct IssuerConfig: Decodable {
-    var url: String?
-    var algorithm: String?
-    var lifetime: String?
-    var subject: String?
-    var claims: [String: JSONValue]?
-
-    private struct File: Decodable { var issuer: IssuerConfig? }
-
-    static func load(explicitPath: String?, environment: [String: String]) throws -> IssuerConfig? {
-        guard let path = ConfigLocator.path(explicit: explicitPath, environment: environment) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw BrokerError.usage("cannot read the config file \(path)")
-        }
-        do {
-            return try JSONDecoder().decode(File.self, from: data).issuer
-        } catch {
-            throw BrokerError.usage("\(path): issuer: \(error)", hint: "see config.example.json for the expected shape")
-        }
-    }
-}
-
-enum ConfigLocator {
-    /// `--config`, then `$BROKER_CONFIG`, `./broker.json`, `$BROKER_HOME/config.json`.
-    static func path(explicit: String?, environment: [String: String]) -> String? {
-        if let explicit { return explicit }
-        if let path = environment["BROKER_CONFIG"], !path.isEmpty { return path }
-        if FileManager.default.fileExists(atPath: "broker.json") { return "broker.json" }
-        let homeConfig = BrokerHome(environment: environment).file("config.json")
-        return FileManager.default.fileExists(atPath: homeConfig) ? homeConfig : nil
     }
 }

@@ -9,6 +9,7 @@ struct LoginAWSCommand: AsyncParsableCommand {
         commandName: "aws",
         abstract: "AssumeRoleWithWebIdentity with AWS STS and write the AWS CLI/SDK profile.",
         discussion: """
+            Works with no config at all; a config entry named "aws" supplies defaults, and flags override it.
             Modes: static writes keys into the credentials file; credential-process makes the SDKs call \
             'broker credential-process aws' (which refreshes by itself); web-identity writes a token file \
             for the SDKs to exchange themselves ('broker refresh' renews it).
@@ -19,64 +20,44 @@ struct LoginAWSCommand: AsyncParsableCommand {
 
     @OptionGroup var aws: AWSOptions
 
-    @Option(help: "Profile to write.")
-    var profile = "default"
+    @Option(help: "Profile to write (default: default).")
+    var profile: String?
 
-    @Option(help: "static, credential-process or web-identity.")
-    var mode = "static"
+    @Option(help: "static, credential-process or web-identity (default: static).")
+    var mode: String?
 
     @Option(help: "ini, env, json or github.")
     var output = "ini"
 
     @OptionGroup var source: TokenSourceOptions
 
+    @OptionGroup var configOption: ConfigOption
+
     func validate() throws {
-        _ = try validating { try settings() }
         guard ["ini", "env", "json", "github"].contains(output) else {
             throw ValidationError("--output must be ini, env, json or github (not '\(output)')")
         }
+        _ = try validating { try settings(runtime: BrokerRuntime(configOption: configOption.config)) }
     }
 
-    func settings() throws -> AWSSettings {
-        var settings = try aws.settings()
-        guard let mode = AWSSettings.Mode(rawValue: mode) else {
-            throw BrokerError.usage("--mode '\(mode)' is not one of static, credential-process, web-identity")
-        }
-        settings.mode = mode
-        settings.profile = profile
-        try settings.validate()
-        return settings
+    func settings(runtime: BrokerRuntime) throws -> AWSSettings {
+        let entry = runtime.config.providers.first { $0.name == "aws" && $0.adapter == AWSAdapter.descriptor.adapter }
+        var extra: [String: JSONValue] = [:]
+        if let profile { extra["profile"] = .string(profile) }
+        if let mode { extra["mode"] = .string(mode) }
+        return try aws.settings(entry: entry, extra: extra, environment: runtime.environment)
     }
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let settings = try settings()
-        let home = try BrokerHome(environment: environment).prepare()
-        let tokenSource = try source.makeSource(environment: environment)
-        let token = try await tokenSource.token(audience: settings.audience)
-        let provider = AWSSTSProvider(
-            settings: settings,
-            files: AWSSharedFiles(environment: environment),
-            home: home,
-            credentialProcessCommand: [SelfExecutable.path, "credential-process", "aws"] + aws.arguments(settings)
-                + source.arguments + ["--profile-cache", settings.profile])
-        let result = try await provider.login(token: token)
-        let refresh = settings.mode == .webIdentity
-            ? StateStore.Refresh(tokenFile: provider.webIdentityTokenPath, audience: settings.audience, sourceArguments: source.arguments)
-            : nil
-        try StateStore(home: home).record(.init(
-            name: "aws:\(settings.profile)", adapter: "aws-sts", identity: result.credentials.identity,
-            expiration: result.credentials.expiration, written: result.written, refresh: refresh))
-        try AWSLoginOutput(result: result, settings: settings).emit(output, environment: environment)
-    }
-}
-
-enum SelfExecutable {
-    /// The absolute path of this broker binary, for lines other programs run later.
-    static var path: String {
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
-        let first = CommandLine.arguments[0]
-        if first.hasPrefix("/") { return first }
-        return ProcessRunner.locate(first).map(TokenSourceOptions.absolute) ?? first
+        let runtime = try BrokerRuntime(configOption: configOption.config)
+        let settings = try settings(runtime: runtime)
+        _ = try runtime.brokerHome.prepare()
+        let choice = try source.makeSource(runtime: runtime)
+        let context = runtime.context(sourceArguments: source.arguments)
+        let runner = LoginRunner(source: choice.source, state: StateStore(home: runtime.brokerHome), sourceArguments: context.sourceArguments)
+        let name = "aws" + (settings.profile == "default" ? "" : ":\(settings.profile)")
+        let outcome = await runner.run([.init(name: name, adapter: "aws-sts", provider: AWSAdapter.makeProvider(settings, context: context))])[0]
+        let result = try outcome.result!.get()
+        try AWSLoginOutput(result: result, settings: settings).emit(output, environment: runtime.environment)
     }
 }

@@ -1,9 +1,100 @@
 import ArgumentParser
+import BrokerCore
+import Foundation
 
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
-        abstract: "Exchange an identity token for cloud credentials and write them where the cloud's tools look.",
-        subcommands: [LoginAWSCommand.self]
+        abstract: "Exchange identity tokens for cloud credentials and write them where each cloud's tools look.",
+        discussion: """
+            'broker login aws --role-arn ...' needs no config. 'broker login NAME [NAME...]' or \
+            'broker login --all' runs the config's providers concurrently, one token per audience.
+            """,
+        subcommands: [LoginProvidersCommand.self, LoginAWSCommand.self],
+        defaultSubcommand: LoginProvidersCommand.self
     )
+}
+
+/// `broker login NAME... | --all` (the default when the first word is not an adapter command).
+struct LoginProvidersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "providers",
+        abstract: "Log into the config's providers by name, or all of them.",
+        discussion: """
+            Runs the providers concurrently, fetching one token per distinct audience. A summary table goes \
+            to stderr; --output json prints one report. Exit 0 only when every provider succeeded; \
+            otherwise 1, after attempting all.
+            """
+    )
+
+    @Argument(help: "Providers from the config to log into.")
+    var names: [String] = []
+
+    @Flag(help: "Log into every provider in the config.")
+    var all = false
+
+    @Option(help: "Skip a provider whose earlier credentials are still valid for longer than this (e.g. 15m).")
+    var minRemaining: String?
+
+    @Option(help: "text (summary on stderr only) or json (one report on stdout).")
+    var output = "text"
+
+    @Flag(help: "Say which token source was chosen and why.")
+    var verbose = false
+
+    @OptionGroup var source: TokenSourceOptions
+
+    @OptionGroup var configOption: ConfigOption
+
+    func validate() throws {
+        guard all != !names.isEmpty else {
+            throw ValidationError(all ? "give provider names or --all, not both" : "name the providers to log into, or use --all (or 'broker login aws ...')")
+        }
+        guard ["text", "json"].contains(output) else { throw ValidationError("--output must be text or json") }
+        if let minRemaining { _ = try DurationText.parse(minRemaining, name: "--min-remaining") }
+    }
+
+    func run() async throws {
+        let runtime = try BrokerRuntime(configOption: configOption.config)
+        let entries = all ? runtime.config.providers : try names.map { try runtime.config.provider(named: $0) }
+        if entries.isEmpty {
+            throw BrokerError.usage("\(runtime.configPath ?? "no config file was found"): there are no providers to log into",
+                                    hint: "add entries under \"providers\" (see config.example.json)")
+        }
+        _ = try runtime.brokerHome.prepare()
+        let context = runtime.context(sourceArguments: source.arguments)
+        // Build every provider first: bad settings fail the whole run before any token is fetched.
+        let jobs = try entries.map { LoginRunner.Job(name: $0.name, adapter: $0.adapter, provider: try runtime.registry.makeProvider($0, context: context)) }
+        let state = StateStore(home: runtime.brokerHome)
+        let minimum = try minRemaining.map { try DurationText.parse($0, name: "--min-remaining") }
+        let (skipped, toRun) = try partition(jobs, state: state, minimum: minimum)
+        var outcomes = skipped
+        if !toRun.isEmpty {
+            let choice = try source.makeSource(runtime: runtime)
+            if verbose { Terminal.note("token source: \(choice.source.name) (\(choice.reason))") }
+            outcomes += await LoginRunner(source: choice.source, state: state, sourceArguments: context.sourceArguments).run(toRun)
+        }
+        outcomes.sort { a, b in entries.firstIndex { $0.name == a.name }! < entries.firstIndex { $0.name == b.name }! }
+        LoginSummary(outcomes: outcomes).print(json: output == "json")
+        if !outcomes.allSatisfy(\.succeeded) { throw ExitFailure(code: 1) }
+    }
+
+    /// `--min-remaining`: logins whose recorded credentials outlive the minimum (and whose files still exist) are skipped.
+    func partition(_ jobs: [LoginRunner.Job], state: StateStore, minimum: TimeInterval?) throws -> ([LoginRunner.Outcome], [LoginRunner.Job]) {
+        guard let minimum else { return ([], jobs) }
+        let records = try state.records()
+        var skipped: [LoginRunner.Outcome] = []
+        var toRun: [LoginRunner.Job] = []
+        for job in jobs {
+            if let record = records.first(where: { $0.name == job.name }), let expiration = record.expiration,
+               expiration.timeIntervalSinceNow > minimum,
+               record.written.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) {
+                skipped.append(.init(name: job.name, adapter: job.adapter, result: nil,
+                                     skipped: "still valid for \(DurationText.format(expiration.timeIntervalSinceNow))"))
+            } else {
+                toRun.append(job)
+            }
+        }
+        return (skipped, toRun)
+    }
 }

@@ -21,11 +21,19 @@ struct RefreshCommand: AsyncParsableCommand {
         if records.isEmpty { Terminal.note("nothing to refresh: no login wrote a web-identity token file"); return }
         for record in records {
             let refresh = record.refresh!
-            let source = try TokenSourceOptions.parse(refresh.sourceArguments).makeSource(environment: environment)
+            let options = try RefreshSource.parse(refresh.sourceArguments)
+            let runtime = try BrokerRuntime(configOption: options.configOption.config, environment: environment)
+            let source = try options.source.makeSource(runtime: runtime).source
             let token = try await source.token(audience: refresh.audience)
             try SecureFile.update(refresh.tokenFile) { _ in Data(token.jwt.reveal.utf8) }
             let expiry = token.expiresAt.map { ", valid until \(ISO8601DateFormatter().string(from: $0))" } ?? ""
             Terminal.note("\(record.name): refreshed \(refresh.tokenFile)\(expiry)")
         }
     }
+}
+
+/// The token-source flags a login recorded, parsed again.
+struct RefreshSource: ParsableArguments {
+    @OptionGroup var source: TokenSourceOptions
+    @OptionGroup var configOption: ConfigOption
 }

@@ -3,20 +3,23 @@ import BrokerCore
 import BrokerIssuer
 import Foundation
 
-/// Where a login's identity token comes from. Without one of these flags the embedded
-/// issuer mints it.
+/// Where a login's identity token comes from: these flags, else the config's `source`
+/// block, else `auto` (GitHub Actions, GitLab CI, Buildkite, Gitpod, then the embedded issuer).
 struct TokenSourceOptions: ParsableArguments {
+    @Option(help: "Token source: auto, github, gitlab, buildkite, gitpod, embedded, file, env or command.")
+    var source: String?
+
     @Option(help: "Read the token from this file on every use (Kubernetes projected tokens).")
     var tokenFile: String?
 
-    @Option(help: "Read the token from this environment variable.")
+    @Option(help: "Read the token from this environment variable (also the GitLab id_tokens variable).")
     var tokenEnv: String?
 
     @Option(help: "Run this command (split shell-style, no shell; {audience} is replaced) and read the token from its stdout.")
     var tokenCommand: String?
 
-    @Option(help: "Timeout for --token-command.")
-    var tokenTimeout = "30s"
+    @Option(help: "Timeout for network and command token sources (default 30s).")
+    var tokenTimeout: String?
 
     @Option(name: .customLong("issuer"), help: "Issuer URL for the embedded issuer (env BROKER_ISSUER_URL).")
     var issuerURL: String?
@@ -26,26 +29,38 @@ struct TokenSourceOptions: ParsableArguments {
         guard chosen.count <= 1 else {
             throw ValidationError("choose one of --token-file, --token-env and --token-command")
         }
-        _ = try DurationText.parse(tokenTimeout, name: "--token-timeout")
+        if let source, !BrokerConfig.sourceTypes.contains(source) {
+            throw ValidationError("--source '\(source)' is not one of \(BrokerConfig.sourceTypes.joined(separator: ", "))")
+        }
+        if let tokenTimeout { _ = try DurationText.parse(tokenTimeout, name: "--token-timeout") }
         if let tokenCommand { _ = try ShellWords.split(tokenCommand) }
     }
 
-    func makeSource(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any TokenSource {
-        if let tokenFile { return FileTokenSource(path: tokenFile) }
-        if let tokenEnv { return EnvTokenSource(variable: tokenEnv, environment: environment) }
-        if let tokenCommand {
-            return try CommandTokenSource(commandLine: tokenCommand, timeout: DurationText.parse(tokenTimeout, name: "--token-timeout"))
-        }
-        let settings = try IssuerOptions.resolve(issuerURL: issuerURL, algorithm: nil, config: nil, environment: environment)
-        return EmbeddedIssuerSource(issuer: Issuer(settings: settings, home: try BrokerHome(environment: environment).prepare()))
+    /// The config's source block with these flags laid over it.
+    func sourceBlock(_ config: BrokerConfig) -> SettingsBlock {
+        var flags: [String: JSONValue] = [:]
+        if let tokenFile { flags = ["type": .string("file"), "path": .string(Self.absolute(tokenFile))] }
+        if let tokenEnv { flags = ["type": .string(source == "gitlab" ? "gitlab" : "env"), "variable": .string(tokenEnv)] }
+        if let tokenCommand { flags = ["type": .string("command"), "command": .string(tokenCommand)] }
+        if let source, flags["type"] == nil { flags["type"] = .string(source) }
+        if let tokenTimeout { flags["timeout"] = .string(tokenTimeout) }
+        guard flags["type"] != nil else { return config.source.overlaid(with: flags) }
+        // A flag that picks the source replaces the config's choice entirely.
+        return SettingsBlock(flags, path: "source")
+    }
+
+    func makeSource(runtime: BrokerRuntime) throws -> SourceChoice {
+        try SourceChoice.make(sourceBlock(runtime.config), runtime: runtime, issuerURL: issuerURL)
     }
 
     /// The same choice as command-line words, for `credential_process` lines and `refresh`.
     var arguments: [String] {
         var words: [String] = []
+        if let source { words += ["--source", source] }
         if let tokenFile { words += ["--token-file", Self.absolute(tokenFile)] }
         if let tokenEnv { words += ["--token-env", tokenEnv] }
-        if let tokenCommand { words += ["--token-command", tokenCommand, "--token-timeout", tokenTimeout] }
+        if let tokenCommand { words += ["--token-command", tokenCommand] }
+        if let tokenTimeout { words += ["--token-timeout", tokenTimeout] }
         if let issuerURL { words += ["--issuer", issuerURL] }
         return words
     }
@@ -54,3 +69,4 @@ struct TokenSourceOptions: ParsableArguments {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }
+

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from sts_stub import STSStub
+
 REPO = Path(__file__).resolve().parents[2]
 BROKER = os.environ.get("BROKER_BIN", str(REPO / ".build" / "debug" / "broker"))
 
@@ -158,3 +160,78 @@ def openbao(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+# --- AWS: a real STS server (moto) and the real SDKs --------------------------------------
+
+@pytest.fixture(scope="session")
+def moto():
+    port = free_port()
+    proc = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(url + "/moto-api/", timeout=30, proc=proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def aws(broker):
+    """Points the AWS CLI, boto3 and broker at files inside the test's HOME."""
+    aws_dir = broker.home / ".aws"
+    broker.env.update({
+        "AWS_CONFIG_FILE": str(aws_dir / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(aws_dir / "credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    })
+    return aws_dir
+
+
+@pytest.fixture
+def stub():
+    stubs = []
+
+    def make(*script):
+        s = STSStub(script)
+        stubs.append(s)
+        return s
+
+    yield make
+    for s in stubs:
+        s.close()
+
+
+def sdk_env(broker, **extra):
+    env = {**os.environ, **broker.env, **extra}
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        env.pop(key, None)
+    return env
+
+
+def caller_identity_cli(broker, profile, endpoint):
+    out = subprocess.run(["aws", "sts", "get-caller-identity", "--profile", profile, "--endpoint-url", endpoint,
+                          "--region", "us-east-1", "--output", "json"],
+                         capture_output=True, text=True, env=sdk_env(broker), check=True).stdout
+    return json.loads(out)["Arn"]
+
+
+BOTO_IDENTITY = """
+import boto3, sys
+session = boto3.Session(profile_name=sys.argv[1], region_name="us-east-1")
+creds = session.get_credentials().get_frozen_credentials()
+print(session.client("sts", endpoint_url=sys.argv[2]).get_caller_identity()["Arn"])
+print(creds.access_key)
+"""
+
+
+def caller_identity_boto3(broker, profile, endpoint, **env):
+    out = subprocess.run(["python", "-c", BOTO_IDENTITY, profile, endpoint], capture_output=True, text=True,
+                         env=sdk_env(broker, **env))
+    assert out.returncode == 0, out.stderr
+    arn, access_key = out.stdout.split()
+    return arn, access_key
+
+

@@ -1,0 +1,70 @@
+/// A provider entry of the config after the core's checks: name, adapter, audience and the
+/// adapter's own settings block.
+public struct ProviderEntry: Sendable {
+    public var name: String
+    public var adapter: String
+    public var audience: String
+    public var settings: SettingsBlock
+
+    public init(name: String, adapter: String, audience: String, settings: SettingsBlock) {
+        self.name = name
+        self.adapter = adapter
+        self.audience = audience
+        self.settings = settings
+    }
+}
+
+/// Everything the core needs to know of an adapter without knowing it by name: its settings,
+/// how to build its provider, what it writes (to refuse two entries writing the same place),
+/// and how to undo a login.
+public struct AdapterDescriptor: Sendable {
+    public var adapter: String
+    public var summary: String
+    public var defaultAudience: String?
+    public var keys: [SettingKey]
+    public var target: @Sendable (SettingsBlock, ProviderContext) -> String?
+    public var make: @Sendable (ProviderEntry, ProviderContext) throws -> any Provider
+    /// Removes what a login wrote; returns one line per thing done, for the user.
+    public var logout: @Sendable (StateStore.Record, ProviderContext) async throws -> [String]
+
+    public init(adapter: String, summary: String, defaultAudience: String?, keys: [SettingKey],
+                target: @escaping @Sendable (SettingsBlock, ProviderContext) -> String?,
+                make: @escaping @Sendable (ProviderEntry, ProviderContext) throws -> any Provider,
+                logout: @escaping @Sendable (StateStore.Record, ProviderContext) async throws -> [String]) {
+        self.adapter = adapter
+        self.summary = summary
+        self.defaultAudience = defaultAudience
+        self.keys = keys
+        self.target = target
+        self.make = make
+        self.logout = logout
+    }
+}
+
+/// Maps adapter names (`aws-sts`, ...) to their descriptors. The executable registers the
+/// built-in adapters; the core knows none by name.
+public struct ProviderRegistry: Sendable {
+    private var descriptors: [String: AdapterDescriptor] = [:]
+
+    public init() {}
+
+    public mutating func register(_ descriptor: AdapterDescriptor) {
+        descriptors[descriptor.adapter] = descriptor
+    }
+
+    public var adapters: [String] { descriptors.keys.sorted() }
+    public var all: [AdapterDescriptor] { adapters.compactMap { descriptors[$0] } }
+
+    public func descriptor(for adapter: String, at location: String) throws -> AdapterDescriptor {
+        guard let descriptor = descriptors[adapter] else {
+            let suggestion = Suggestion.closest(to: adapter, among: adapters)
+            throw BrokerError.usage("\(location): unknown adapter '\(adapter)'",
+                                    hint: (suggestion.map { "did you mean '\($0)'? " } ?? "") + "known adapters: \(adapters.joined(separator: ", "))")
+        }
+        return descriptor
+    }
+
+    public func makeProvider(_ entry: ProviderEntry, context: ProviderContext) throws -> any Provider {
+        try descriptor(for: entry.adapter, at: entry.settings.location("adapter")).make(entry, context)
+    }
+}

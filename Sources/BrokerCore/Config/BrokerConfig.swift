@@ -1,0 +1,148 @@
+import Foundation
+
+/// The JSON config: `version`, `source`, `issuer` and `providers`. Loaded, interpolated and
+/// validated before anything runs; every error names the file and the JSON path and exits 2.
+public struct BrokerConfig: Sendable {
+    public var file: String?
+    public var source: SettingsBlock
+    public var issuer: SettingsBlock
+    public var providers: [ProviderEntry]
+
+    public static let sourceTypes = ["auto", "github", "gitlab", "buildkite", "gitpod", "embedded", "file", "env", "command"]
+
+    public static let sourceKeys: [SettingKey] = [
+        SettingKey("type", .oneOf(sourceTypes), help: "where tokens come from; auto picks GitHub, GitLab, Buildkite, Gitpod, else the embedded issuer"),
+        SettingKey("variable", .string, help: "gitlab/env: the variable holding the token (GitLab default BROKER_ID_TOKEN)"),
+        SettingKey("path", .string, help: "file: the token file, re-read on every use"),
+        SettingKey("command", .string, help: "command: run without a shell; {audience} is replaced"),
+        SettingKey("lifetime", .duration, help: "buildkite: requested token lifetime"),
+        SettingKey("timeout", .duration, help: "how long a network or command source may take"),
+    ]
+
+    public static let issuerKeys: [SettingKey] = [
+        SettingKey("url", .string, help: "issuer URL (https:// for AWS and Google)"),
+        SettingKey("algorithm", .oneOf(["RS256", "ES256"]), help: "signing algorithm of a new key"),
+        SettingKey("lifetime", .duration, help: "token lifetime, 1m to 12h"),
+        SettingKey("subject", .string, help: "the sub claim"),
+        SettingKey("claims", .object, help: "extra claims"),
+    ]
+
+    static let topLevelKeys = ["version", "source", "issuer", "providers"]
+
+    /// No file: the built-in defaults (auto source, embedded issuer defaults, no providers).
+    public static let empty = BrokerConfig(file: nil, source: SettingsBlock([:], path: "source"),
+                                           issuer: SettingsBlock([:], path: "issuer"), providers: [])
+
+    /// `--config`, then `$BROKER_CONFIG`, `./broker.json`, `$BROKER_HOME/config.json`.
+    public static func locate(explicit: String?, environment: [String: String], workingDirectory: String) -> String? {
+        if let explicit { return explicit }
+        if let path = environment["BROKER_CONFIG"], !path.isEmpty { return path }
+        let local = workingDirectory + "/broker.json"
+        if FileManager.default.fileExists(atPath: local) { return local }
+        let home = BrokerHome(environment: environment).file("config.json")
+        return FileManager.default.fileExists(atPath: home) ? home : nil
+    }
+
+    public static func load(path: String?, registry: ProviderRegistry, context: ProviderContext) throws -> BrokerConfig {
+        guard let path else { return .empty }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BrokerError.usage("cannot read the config file \(path)", hint: "check the path given by --config or $BROKER_CONFIG")
+        }
+        return try parse(data, file: path, registry: registry, context: context)
+    }
+
+    public static func parse(_ data: Data, file: String, registry: ProviderRegistry, context: ProviderContext) throws -> BrokerConfig {
+        let raw: JSONValue
+        do {
+            raw = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw BrokerError.usage("\(file): not valid JSON: \(Self.describe(error))", hint: "fix the syntax; config.example.json shows the shape")
+        }
+        guard case .object(let unexpanded) = raw else {
+            throw BrokerError.usage("\(file): the config must be a JSON object")
+        }
+        let expanded: JSONValue
+        do {
+            expanded = try ConfigInterpolation.expand(.object(unexpanded), path: "", environment: context.environment)
+        } catch let error as BrokerError {
+            throw BrokerError.usage("\(file): \(error.message)", hint: error.hint)
+        }
+        guard case .object(let top) = expanded else {
+            throw BrokerError.usage("\(file): the config must be a JSON object")
+        }
+        let root = SettingsBlock(top, path: "", file: file)
+        for key in top.keys.sorted() where !topLevelKeys.contains(key) {
+            throw root.error(key, "unknown setting", hint: Suggestion.closest(to: key, among: topLevelKeys).map { "did you mean '\($0)'?" })
+        }
+        guard case .number(1) = top["version"] ?? .null else {
+            throw root.error("version", top["version"] == nil ? "is required" : "must be 1, found \(top["version"]!.displayText)",
+                             hint: "this broker reads config version 1")
+        }
+        let source = try block(top["source"], "source", file: file)
+        try source.check(against: sourceKeys)
+        let issuer = try block(top["issuer"], "issuer", file: file)
+        try issuer.check(against: issuerKeys)
+        if let lifetime = try issuer.duration("lifetime"), lifetime < 60 || lifetime > 12 * 3600 {
+            throw issuer.error("lifetime", "\(DurationText.format(lifetime)) is out of range", hint: "token lifetimes go from 1m to 12h")
+        }
+        let providers = try providerEntries(top["providers"], file: file, registry: registry, context: context)
+        return BrokerConfig(file: file, source: source, issuer: issuer, providers: providers)
+    }
+
+    static func block(_ value: JSONValue?, _ path: String, file: String) throws -> SettingsBlock {
+        switch value {
+        case nil: return SettingsBlock([:], path: path, file: file)
+        case .object(let members)?: return SettingsBlock(members, path: path, file: file)
+        case let other?: throw BrokerError.usage("\(file): \(path): expected an object, found \(other.displayText)")
+        }
+    }
+
+    static func providerEntries(_ value: JSONValue?, file: String, registry: ProviderRegistry, context: ProviderContext) throws -> [ProviderEntry] {
+        let all = try block(value, "providers", file: file)
+        var entries: [ProviderEntry] = []
+        var targets: [String: String] = [:]
+        for name in all.values.keys.sorted() {
+            guard name.range(of: #"^[A-Za-z0-9][A-Za-z0-9_.-]*$"#, options: .regularExpression) != nil else {
+                throw all.error(name, "is not a usable provider name", hint: "use letters, digits, '.', '_' and '-'")
+            }
+            let entry = try block(all.values[name], "providers.\(name)", file: file)
+            guard let adapter = entry.string("adapter") else {
+                throw entry.error("adapter", entry.values["adapter"] == nil ? "is required" : "expected a string",
+                                  hint: "known adapters: \(registry.adapters.joined(separator: ", "))")
+            }
+            let descriptor = try registry.descriptor(for: adapter, at: entry.location("adapter"))
+            let common = [SettingKey("adapter", .string, required: true, help: "the exchange adapter"),
+                          SettingKey("audience", .string, required: descriptor.defaultAudience == nil, help: "audience of the identity token")]
+            try entry.check(against: common + descriptor.keys)
+            var settings = entry
+            settings.values.removeValue(forKey: "adapter")
+            let audience = settings.values.removeValue(forKey: "audience")?.stringValue ?? descriptor.defaultAudience!
+            if let target = descriptor.target(settings, context) {
+                if let other = targets[target] {
+                    throw entry.error("adapter", "writes \(target), which providers.\(other) writes too",
+                                      hint: "give one of them another profile or file")
+                }
+                targets[target] = name
+            }
+            entries.append(ProviderEntry(name: name, adapter: adapter, audience: audience, settings: settings))
+        }
+        return entries
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            return (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
+        }
+        return "\(error)"
+    }
+
+    public func provider(named name: String) throws -> ProviderEntry {
+        guard let entry = providers.first(where: { $0.name == name }) else {
+            let names = providers.map(\.name)
+            throw BrokerError.usage("no provider named '\(name)' in \(file ?? "the config (none was found)")",
+                                    hint: Suggestion.closest(to: name, among: names).map { "did you mean '\($0)'?" }
+                                        ?? (names.isEmpty ? "add it under \"providers\"" : "known: \(names.joined(separator: ", "))"))
+        }
+        return entry
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A GitHub Actions job's OIDC token from the runner's token service:
+/// `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=…` with the request token as bearer, answered
+/// by `{"value": "<jwt>"}`. GitHub sets the two variables only for jobs with
+/// `permissions: id-token: write`.
+public struct GitHubActionsTokenSource: TokenSource {
+    public static let urlVariable = "ACTIONS_ID_TOKEN_REQUEST_URL"
+    public static let tokenVariable = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+
+    public let environment: [String: String]
+    /// Attempts, backoff and the overall deadline for transient failures (5xx, 429, network).
+    public let retry: RetryPolicy
+    /// How long one request may take before it counts as a transient failure.
+    public let attemptTimeout: TimeInterval
+
+    public init(
+        environment: [String: String],
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 5, deadline: 30),
+        attemptTimeout: TimeInterval = 10
+    ) {
+        self.environment = environment
+        self.retry = retry
+        self.attemptTimeout = attemptTimeout
+    }
+
+    public var name: String { "GitHub Actions OIDC token service" }
+
+    public func token(audience: String) async throws -> IdentityToken {
+        let (base, bearer) = try endpoint()
+        let shown = Self.withoutQuery(base)
+        guard let url = URL(string: Self.requestURL(base, audience: audience)) else {
+            throw BrokerError.usage("GitHub Actions: cannot build a request URL from \(Self.urlVariable) (\(shown)) and audience '\(audience)'")
+        }
+        var request = URLRequest(url: url)
+        request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+
+        let started = Date()
+        var attempt = 0
+        while true {
+            attempt += 1
+            let remaining = retry.deadline - Date().timeIntervalSince(started)
+            let problem: String
+            switch try await send(request, shown: shown, bearer: bearer, timeout: min(attemptTimeout, remaining)) {
+            case .token(let token): return token
+            case .transient(let text): problem = text
+            }
+            let pause = retry.delay(after: attempt)
+            guard attempt < retry.maxAttempts, Date().timeIntervalSince(started) + pause < retry.deadline else {
+                throw BrokerError.failure(
+                    "GitHub Actions: no identity token from \(shown) after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(Self.seconds(Date().timeIntervalSince(started))): \(problem)",
+                    hint: "GitHub's token service may be unavailable; re-run the job later")
+            }
+            try await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
+        }
+    }
+
+    /// The request URL and bearer, or a usage error naming what GitHub did not set.
+    private func endpoint() throws -> (url: String, bearer: String) {
+        let url = environment[Self.urlVariable] ?? ""
+        let bearer = environment[Self.tokenVariable] ?? ""
+        let missing = [(Self.urlVariable, url), (Self.tokenVariable, bearer)].filter { $0.1.isEmpty }.map(\.0)
+        guard missing.isEmpty else {
+            throw BrokerError.usage(
+                "GitHub Actions: \(missing.joined(separator: " and ")) \(missing.count == 1 ? "is" : "are") not set, so this job cannot request an identity token",
+                hint: "give the workflow or job `permissions: id-token: write`; GitHub sets these variables only then")
+        }
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+            throw BrokerError.usage("GitHub Actions: \(Self.urlVariable) is not an http(s) URL (\(Self.withoutQuery(url)))")
+        }
+        return (url, bearer)
+    }
+
+    private enum Outcome { case token(IdentityToken), transient(String) }
+
+    /// One request. Transient failures come back as `.transient`; anything retrying cannot fix throws.
+    private func send(_ request: URLRequest, shown: String, bearer: String, timeout: TimeInterval) async throws -> Outcome {
+        let response: HTTPClient.Response
+        do {
+            response = try await withTimeout(timeout, what: shown) { try await HTTPClient(timeout: timeout).send(request) }
+        } catch {
+            try Task.checkCancellation()
+            if let timeout = error as? TimeoutError {
+                return .transient("no answer within \(Self.seconds(timeout.seconds))")
+            }
+            guard let network = error as? URLError else { throw error }
+            if Self.permanent.contains(network.code) {
+                throw BrokerError.failure("GitHub Actions: cannot reach \(shown): \(Self.describe(network))")
+            }
+            return .transient(Self.describe(network))
+        }
+        let status = response.status
+        if (200..<300).contains(status) { return .token(try decode(response.body, shown: shown)) }
+        // The service's error text helps; it is scrubbed in case it echoes the request token.
+        var body = response.body.excerpt(limit: 512)
+        if !bearer.isEmpty { body = body.replacingOccurrences(of: bearer, with: "<redacted>") }
+        let problem = "\(shown) answered HTTP \(status)" + (body.isEmpty ? "" : ": \(body)")
+        if status >= 500 || status == 429 { return .transient(problem) }
+        throw BrokerError.failure(
+            "GitHub Actions: \(problem)",
+            hint: status == 401 || status == 403
+                ? "the request token is valid only while its job runs, and only with `permissions: id-token: write`"
+                : "GitHub refused the request for this audience; it was not retried")
+    }
+
+    private func decode(_ body: Data, shown: String) throws -> IdentityToken {
+        struct Answer: Decodable { var value: String? }
+        // The body holds the token, so none of it is ever quoted.
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: body) else {
+            throw BrokerError.failure("GitHub Actions: \(shown) answered with something that is not the expected JSON {\"value\": \"<jwt>\"}")
+        }
+        guard let value = answer.value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+            throw BrokerError.failure("GitHub Actions: \(shown) answered without a token (no \"value\" in its JSON)")
+        }
+        guard let token = try? IdentityToken(jwt: value) else {
+            throw BrokerError.failure("GitHub Actions: the \"value\" returned by \(shown) is not a JWT")
+        }
+        return token
+    }
+
+    /// Certificate and URL problems do not go away by asking again.
+    private static let permanent: Set<URLError.Code> = [
+        .badURL, .unsupportedURL, .cancelled, .userAuthenticationRequired, .secureConnectionFailed,
+        .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
+        .serverCertificateHasUnknownRoot, .clientCertificateRejected, .clientCertificateRequired,
+    ]
+
+    /// Our own words for network errors: Foundation's text can carry the full URL.
+    private static func describe(_ error: URLError) -> String {
+        switch error.code {
+        case .timedOut: "the request timed out"
+        case .cannotConnectToHost: "the connection was refused"
+        case .cannotFindHost, .dnsLookupFailed: "the host name did not resolve"
+        case .networkConnectionLost: "the connection was lost"
+        case .notConnectedToInternet: "there is no network"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
+            "TLS failed (certificate not trusted or handshake error)"
+        default: "network error \(error.code.rawValue)"
+        }
+    }
+
+    /// Retries work in fractions of a second, which DurationText would round away.
+    private static func seconds(_ interval: TimeInterval) -> String {
+        String(format: "%.1fs", interval)
+    }
+
+    /// `base` plus the audience parameter. GitHub's URL already has a query string
+    /// (`?api-version=2.0`), so the parameter is usually joined with `&`.
+    static func requestURL(_ base: String, audience: String) -> String {
+        let separator = !base.contains("?") ? "?" : (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&")
+        return base + separator + "audience=" + percentEncoded(audience)
+    }
+
+    /// Only RFC 3986 unreserved characters stay as they are (`api://x` → `api%3A%2F%2Fx`).
+    static func percentEncoded(_ text: String) -> String {
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    /// The URL as errors show it: without query string or fragment.
+    static func withoutQuery(_ url: String) -> String {
+        String(url.prefix { $0 != "?" && $0 != "#" })
+    }
+}

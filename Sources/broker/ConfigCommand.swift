@@ -1,0 +1,62 @@
+import ArgumentParser
+import BrokerCore
+import Foundation
+
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Check, show and describe the JSON config.",
+        subcommands: [Validate.self, Show.self, Schema.self])
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate the config; exit 2 with the JSON path of the first problem.")
+
+        @OptionGroup var configOption: ConfigOption
+
+        func run() async throws {
+            let runtime = try BrokerRuntime(configOption: configOption.config)
+            guard let path = runtime.configPath else {
+                throw BrokerError.usage("no config file found", hint: "pass --config FILE, set $BROKER_CONFIG, or create ./broker.json")
+            }
+            // Building each provider runs its own checks (role ARNs, durations, files).
+            let context = runtime.context(sourceArguments: [])
+            for entry in runtime.config.providers { _ = try runtime.registry.makeProvider(entry, context: context) }
+            Terminal.note("\(path): valid (\(runtime.config.providers.count) providers: \(runtime.config.providers.map(\.name).joined(separator: ", ")))")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the resolved config (variables expanded, secrets redacted).")
+
+        @OptionGroup var configOption: ConfigOption
+
+        func run() async throws {
+            let runtime = try BrokerRuntime(configOption: configOption.config)
+            var providers: [String: JSONValue] = [:]
+            for entry in runtime.config.providers {
+                let descriptor = try runtime.registry.descriptor(for: entry.adapter, at: entry.name)
+                let secret = Set(descriptor.keys.filter(\.secret).map(\.name))
+                var values = entry.settings.values.mapValues { $0 }
+                for key in values.keys where secret.contains(key) { values[key] = .string("<redacted>") }
+                values["adapter"] = .string(entry.adapter)
+                values["audience"] = .string(entry.audience)
+                providers[entry.name] = .object(values)
+            }
+            let resolved: [String: JSONValue] = [
+                "file": runtime.configPath.map(JSONValue.string) ?? .null,
+                "version": .number(1),
+                "source": .object(runtime.config.source.values.isEmpty ? ["type": .string("auto")] : runtime.config.source.values),
+                "issuer": .object(runtime.config.issuer.values),
+                "providers": .object(providers),
+            ]
+            Terminal.output(try JSONOutput.string(resolved))
+        }
+    }
+
+    struct Schema: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a JSON Schema of the config, covering every adapter (for editor completion).")
+
+        func run() async throws {
+            Terminal.output(try JSONOutput.string(ConfigSchema.document(registry: BrokerRuntime.registry)))
+        }
+    }
+}

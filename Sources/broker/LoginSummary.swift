@@ -1,0 +1,68 @@
+import BrokerCore
+import Foundation
+
+/// The table on stderr after a multi-provider login, or the JSON report on stdout.
+struct LoginSummary {
+    let outcomes: [LoginRunner.Outcome]
+
+    struct Row: Encodable {
+        var name: String
+        var adapter: String
+        var status: String
+        var identity: String?
+        var expiration: Date?
+        var files: [String]
+        var error: String?
+    }
+
+    var rows: [Row] {
+        outcomes.map { outcome in
+            switch outcome.result {
+            case .success(let result)?:
+                return Row(name: outcome.name, adapter: outcome.adapter, status: "ok", identity: result.credentials.identity,
+                           expiration: result.credentials.expiration, files: Self.files(result.written))
+            case .failure(let error)?:
+                return Row(name: outcome.name, adapter: outcome.adapter, status: "failed", files: [], error: "\(error)")
+            case nil:
+                return Row(name: outcome.name, adapter: outcome.adapter, status: "skipped", files: [], error: outcome.skipped)
+            }
+        }
+    }
+
+    static func files(_ written: [WrittenTarget]) -> [String] {
+        written.map { target in target.section.map { "\(target.path) [\($0)]" } ?? target.path }
+    }
+
+    func print(json: Bool) {
+        if json {
+            struct Report: Encodable { var ok: Bool; var results: [Row] }
+            Terminal.output((try? JSONOutput.string(Report(ok: outcomes.allSatisfy(\.succeeded), results: rows))) ?? "{}")
+        }
+        var table = [["NAME", "ADAPTER", "STATUS", "IDENTITY", "EXPIRES", "FILES"]]
+        for row in rows {
+            let expires = row.expiration.map { "in \(DurationText.format($0.timeIntervalSinceNow))" } ?? "-"
+            table.append([row.name, row.adapter, row.status, row.identity ?? "-", expires,
+                          row.files.isEmpty ? "-" : row.files.joined(separator: ", ")])
+        }
+        Terminal.note(TextTable.render(table))
+        for row in rows where row.status == "failed" {
+            Terminal.error("\(row.name): \(row.error ?? "failed")")
+        }
+        for row in rows where row.status == "skipped" {
+            Terminal.note("\(row.name): skipped, \(row.error ?? "")")
+        }
+    }
+}
+
+enum TextTable {
+    static func render(_ rows: [[String]]) -> String {
+        let widths = rows.reduce(into: [Int](repeating: 0, count: rows.first?.count ?? 0)) { widths, row in
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,66 @@
+import BrokerCore
+import BrokerIssuer
+import Foundation
+
+/// The token source a run uses and why it was chosen (for `--verbose` and `broker doctor`).
+struct SourceChoice {
+    let source: any TokenSource
+    let reason: String
+
+    static func make(_ block: SettingsBlock, runtime: BrokerRuntime, issuerURL: String?) throws -> SourceChoice {
+        let environment = runtime.environment
+        let type = block.string("type") ?? "auto"
+        let timeout = try block.duration("timeout") ?? 30
+        func required(_ key: String) throws -> String {
+            guard let value = block.string(key) else { throw block.error(key, "is required for source type '\(type)'") }
+            return value
+        }
+        switch type {
+        case "file":
+            return SourceChoice(source: FileTokenSource(path: try required("path")), reason: "token file chosen")
+        case "env":
+            return SourceChoice(source: EnvTokenSource(variable: try required("variable"), environment: environment),
+                                reason: "environment variable chosen")
+        case "command":
+            return SourceChoice(source: try CommandTokenSource(commandLine: required("command"), timeout: timeout), reason: "command chosen")
+        case "embedded":
+            return SourceChoice(source: try embedded(runtime, issuerURL: issuerURL), reason: "embedded issuer chosen")
+        case "auto":
+            let detection = TokenSourceDetector.detect(environment: environment,
+                                                       gitlabVariable: block.string("variable") ?? GitLabTokenSource.defaultVariable)
+            let platform = detection.platform
+            let reason = ([detection.reason] + detection.warnings).joined(separator: "; ")
+            if platform == .embedded {
+                return SourceChoice(source: try embedded(runtime, issuerURL: issuerURL), reason: reason)
+            }
+            return SourceChoice(source: try ciSource(platform.rawValue, block: block, environment: environment, timeout: timeout),
+                                reason: reason)
+        default:
+            return SourceChoice(source: try ciSource(type, block: block, environment: environment, timeout: timeout),
+                                reason: "\(type) chosen")
+        }
+    }
+
+    static func ciSource(_ type: String, block: SettingsBlock, environment: [String: String], timeout: TimeInterval) throws -> any TokenSource {
+        switch type {
+        case "github":
+            return GitHubActionsTokenSource(environment: environment,
+                                            retry: RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 5, deadline: timeout),
+                                            attemptTimeout: min(timeout, 10))
+        case "gitlab":
+            return GitLabTokenSource(variable: block.string("variable") ?? GitLabTokenSource.defaultVariable, environment: environment)
+        case "buildkite":
+            return BuildkiteTokenSource(lifetime: try block.duration("lifetime"), timeout: timeout, environment: environment)
+        case "gitpod":
+            return GitpodTokenSource(timeout: timeout, environment: environment)
+        default:
+            throw BrokerError.usage("source type '\(type)' is not one of \(BrokerConfig.sourceTypes.joined(separator: ", "))")
+        }
+    }
+
+    static func embedded(_ runtime: BrokerRuntime, issuerURL: String?) throws -> any TokenSource {
+        let settings = try IssuerOptions.resolve(issuerURL: issuerURL, algorithm: nil, config: runtime.config, environment: runtime.environment)
+        settings.warnings.forEach(Terminal.warn)
+        return EmbeddedIssuerSource(issuer: Issuer(settings: settings, home: try runtime.brokerHome.prepare(), environment: runtime.environment))
+    }
+}
