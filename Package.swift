@@ -37,17 +37,26 @@ let package = Package(
             dependencies: ["BrokerCore"],
             path: "Plugins/AWS"
         ),
+        .target(name: "VaultProvider", dependencies: ["BrokerCore"], path: "Plugins/Vault"),
+        .target(name: "TokenExchangeProvider", dependencies: ["BrokerCore"], path: "Plugins/TokenExchange"),
+        .target(name: "ExecProvider", dependencies: ["BrokerCore"], path: "Plugins/Exec"),
         .executableTarget(
             name: "broker",
             dependencies: [
                 "BrokerCore",
                 "BrokerIssuer",
                 "AWSProvider",
+                "VaultProvider",
+                "TokenExchangeProvider",
+                "ExecProvider",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore"]),
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "BrokerCore"]),
+        .testTarget(name: "VaultProviderTests", dependencies: ["VaultProvider", "BrokerCore"]),
+        .testTarget(name: "TokenExchangeProviderTests", dependencies: ["TokenExchangeProvider", "BrokerCore"]),
+        .testTarget(name: "ExecProviderTests", dependencies: ["ExecProvider", "BrokerCore"]),
         .testTarget(
             name: "BrokerIssuerTests",
             dependencies: [

@@ -29,9 +29,24 @@ public struct AWSSTSProvider: Provider {
             identity: result.assumedRoleArn, expiration: result.expiration,
             secrets: ["AccessKeyId": SecretValue(result.accessKeyId), "SecretAccessKey": result.secretAccessKey,
                       "SessionToken": result.sessionToken],
-            details: ["profile": settings.profile, "mode": settings.mode.rawValue])
+            details: ["profile": settings.profile, "mode": settings.mode.rawValue],
+            environment: exports(result))
         return LoginResult(credentials: credentials, written: written,
                            tokenFile: settings.mode == .webIdentity ? webIdentityTokenPath : nil)
+    }
+
+    /// What `--output env|github` exports: the session, its expiry and the region.
+    func exports(_ result: STSWebIdentityResult) -> [EnvironmentExport.Variable] {
+        var variables: [EnvironmentExport.Variable] = [
+            .init("AWS_ACCESS_KEY_ID", result.accessKeyId, secret: true),
+            .init("AWS_SECRET_ACCESS_KEY", result.secretAccessKey.reveal, secret: true),
+            .init("AWS_SESSION_TOKEN", result.sessionToken.reveal, secret: true),
+            .init("AWS_CREDENTIAL_EXPIRATION", AWSSessionCredentials.iso8601(result.expiration)),
+        ]
+        if let region = settings.region {
+            variables += [.init("AWS_REGION", region), .init("AWS_DEFAULT_REGION", region)]
+        }
+        return variables
     }
 
     /// Both files are parsed before either is written, so a broken file means nothing changes.

@@ -5,13 +5,18 @@ public struct IssuedCredentials: Sendable {
     public var identity: String
     public var expiration: Date?
     public var secrets: [String: SecretValue]
+    /// Non-secret facts worth recording for `status` and `logout` (a Vault address, an accessor).
     public var details: [String: String]
+    /// What `--output env|github` exports for this login; secret variables are masked on GitHub.
+    public var environment: [EnvironmentExport.Variable]
 
-    public init(identity: String, expiration: Date?, secrets: [String: SecretValue] = [:], details: [String: String] = [:]) {
+    public init(identity: String, expiration: Date?, secrets: [String: SecretValue] = [:], details: [String: String] = [:],
+                environment: [EnvironmentExport.Variable] = []) {
         self.identity = identity
         self.expiration = expiration
         self.secrets = secrets
         self.details = details
+        self.environment = environment
     }
 }
 

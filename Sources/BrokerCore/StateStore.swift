@@ -10,16 +10,19 @@ public struct StateStore: Sendable {
         public var expiration: Date?
         public var written: [WrittenTarget]
         public var refresh: Refresh?
+        /// Non-secret facts the adapter needs again at logout (a Vault address, a namespace).
+        public var details: [String: String]?
         public var recordedAt: Date
 
         public init(name: String, adapter: String, identity: String, expiration: Date?, written: [WrittenTarget],
-                    refresh: Refresh? = nil, recordedAt: Date = Date()) {
+                    refresh: Refresh? = nil, details: [String: String]? = nil, recordedAt: Date = Date()) {
             self.name = name
             self.adapter = adapter
             self.identity = identity
             self.expiration = expiration
             self.written = written
             self.refresh = refresh
+            self.details = details
             self.recordedAt = recordedAt
         }
     }

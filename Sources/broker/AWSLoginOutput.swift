@@ -22,22 +22,7 @@ struct AWSLoginOutput {
         Terminal.note("aws: profile '\(settings.profile)' (\(settings.mode.rawValue)) is \(credentials.identity)\(Self.expiry(credentials.expiration))")
     }
 
-    func exports() -> EnvironmentExport {
-        let secrets = result.credentials.secrets
-        var variables: [EnvironmentExport.Variable] = [
-            .init("AWS_ACCESS_KEY_ID", secrets["AccessKeyId"]?.reveal ?? "", secret: true),
-            .init("AWS_SECRET_ACCESS_KEY", secrets["SecretAccessKey"]?.reveal ?? "", secret: true),
-            .init("AWS_SESSION_TOKEN", secrets["SessionToken"]?.reveal ?? "", secret: true),
-        ]
-        if let expiration = result.credentials.expiration {
-            variables.append(.init("AWS_CREDENTIAL_EXPIRATION", ISO8601DateFormatter().string(from: expiration)))
-        }
-        if let region = settings.region {
-            variables.append(.init("AWS_REGION", region))
-            variables.append(.init("AWS_DEFAULT_REGION", region))
-        }
-        return EnvironmentExport(variables)
-    }
+    func exports() -> EnvironmentExport { EnvironmentExport(result.credentials.environment) }
 
     struct Report: Encodable {
         var provider = "aws"

@@ -1,4 +1,6 @@
 import AWSProvider
+import TokenExchangeProvider
+import VaultProvider
 import ArgumentParser
 import BrokerCore
 import Foundation
@@ -9,6 +11,8 @@ struct BrokerRuntime {
     static let registry: ProviderRegistry = {
         var registry = ProviderRegistry()
         registry.register(AWSAdapter.descriptor)
+        registry.register(VaultAdapter.descriptor)
+        registry.register(TokenExchangeAdapter.descriptor)
         return registry
     }()
 

@@ -36,7 +36,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
     @Option(help: "Skip a provider whose earlier credentials are still valid for longer than this (e.g. 15m).")
     var minRemaining: String?
 
-    @Option(help: "text (summary on stderr only) or json (one report on stdout).")
+    @Option(help: "text (summary on stderr only), json (one report), env (export lines) or github ($GITHUB_ENV, masked).")
     var output = "text"
 
     @Flag(help: "Say which token source was chosen and why.")
@@ -50,7 +50,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
         guard all != !names.isEmpty else {
             throw ValidationError(all ? "give provider names or --all, not both" : "name the providers to log into, or use --all (or 'broker login aws ...')")
         }
-        guard ["text", "json"].contains(output) else { throw ValidationError("--output must be text or json") }
+        guard ["text", "json", "env", "github"].contains(output) else { throw ValidationError("--output must be text, json, env or github") }
         if let minRemaining { _ = try DurationText.parse(minRemaining, name: "--min-remaining") }
     }
 
@@ -75,6 +75,15 @@ struct LoginProvidersCommand: AsyncParsableCommand {
             outcomes += await LoginRunner(source: choice.source, state: state, sourceArguments: context.sourceArguments).run(toRun)
         }
         outcomes.sort { a, b in entries.firstIndex { $0.name == a.name }! < entries.firstIndex { $0.name == b.name }! }
+        let variables = outcomes.flatMap { outcome -> [EnvironmentExport.Variable] in
+            if case .success(let result)? = outcome.result { return result.credentials.environment }
+            return []
+        }
+        switch output {
+        case "env": Terminal.output(EnvironmentExport(variables).shellExports)
+        case "github": Terminal.output(try EnvironmentExport(variables).appendToGitHubEnv(environment: runtime.environment))
+        default: break
+        }
         LoginSummary(outcomes: outcomes).print(json: output == "json")
         if !outcomes.allSatisfy(\.succeeded) { throw ExitFailure(code: 1) }
     }

@@ -49,7 +49,8 @@ struct LoginRunner {
                 StateStore.Refresh(tokenFile: $0, audience: job.provider.audience, sourceArguments: sourceArguments)
             }
             try state.record(.init(name: job.name, adapter: job.adapter, identity: result.credentials.identity,
-                                   expiration: result.credentials.expiration, written: result.written, refresh: refresh))
+                                   expiration: result.credentials.expiration, written: result.written, refresh: refresh,
+                                   details: result.credentials.details.isEmpty ? nil : result.credentials.details))
             return Outcome(name: job.name, adapter: job.adapter, result: .success(result))
         } catch {
             return Outcome(name: job.name, adapter: job.adapter, result: .failure(error))

@@ -1,0 +1,102 @@
+import BrokerCore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Adapter `token-exchange`: an RFC 8693 exchange at any OAuth 2.0 token endpoint
+/// (Keycloak, Okta, an internal STS); the issued token goes to `outputFile` (0600).
+public struct TokenExchangeProvider: Provider {
+    public let settings: TokenExchangeSettings
+    public let audience: String
+    public let environment: [String: String]
+
+    public init(settings: TokenExchangeSettings, audience: String, environment: [String: String]) {
+        self.settings = settings
+        self.audience = audience
+        self.environment = environment
+    }
+
+    struct Answer: Decodable {
+        var access_token: String?
+        var issued_token_type: String?
+        var token_type: String?
+        var expires_in: Double?
+        var scope: String?
+    }
+
+    struct OAuthError: Decodable {
+        var error: String?
+        var error_description: String?
+    }
+
+    public func login(token: IdentityToken) async throws -> LoginResult {
+        let secret = try settings.clientSecret(environment: environment)
+        var request = URLRequest(url: settings.tokenURL)
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        var fields: [(String, String)] = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+            ("subject_token", token.jwt.reveal),
+            ("subject_token_type", settings.subjectTokenType),
+            ("requested_token_type", settings.requestedTokenType),
+        ]
+        if let value = settings.exchangeAudience { fields.append(("audience", value)) }
+        if let value = settings.resource { fields.append(("resource", value)) }
+        if let value = settings.scope { fields.append(("scope", value)) }
+        switch settings.clientAuth {
+        case .none:
+            if let clientId = settings.clientId { fields.append(("client_id", clientId)) }
+        case .post:
+            fields += [("client_id", settings.clientId!), ("client_secret", secret!.reveal)]
+        case .basic:
+            // RFC 6749 §2.3.1: form-encode id and secret, then base64 them for Basic.
+            let pair = "\(FormEncoding.encode(settings.clientId!)):\(FormEncoding.encode(secret!.reveal))"
+            request.setValue("Basic " + Data(pair.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+        }
+        request.httpBody = FormEncoding.body(fields)
+        let prepared = request
+        let client = HTTPClient(timeout: settings.timeout)
+        let endpoint = settings.tokenURL.absoluteString
+        let response: HTTPClient.Response
+        do {
+            response = try await withTimeout(settings.timeout, what: "the token endpoint \(endpoint)") { try await client.send(prepared) }
+        } catch {
+            throw BrokerError.failure("cannot reach the token endpoint \(endpoint): \(error)")
+        }
+        guard (200...299).contains(response.status) else {
+            if let oauth = try? JSONDecoder().decode(OAuthError.self, from: response.body), let code = oauth.error {
+                throw BrokerError.failure("the token endpoint \(endpoint) refused the exchange: \(code)"
+                                          + (oauth.error_description.map { ": \($0)" } ?? "") + " (HTTP \(response.status))",
+                                          hint: code == "invalid_client" ? "check clientId, clientAuth and the client secret" : nil)
+            }
+            throw BrokerError.failure("the token endpoint \(endpoint) answered HTTP \(response.status)")
+        }
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: response.body), let issued = answer.access_token, !issued.isEmpty else {
+            throw BrokerError.failure("the token endpoint \(endpoint) answered without an access_token")
+        }
+        let value = SecretValue(issued)
+        try SecureFile.update(settings.outputFile) { _ in Data(value.reveal.utf8) }
+        var details = ["tokenUrl": endpoint]
+        if let type = answer.issued_token_type { details["issuedTokenType"] = type }
+        if let scope = answer.scope { details["scope"] = scope }
+        let environment = settings.envVariable.map { [EnvironmentExport.Variable($0, value.reveal, secret: true)] } ?? []
+        let credentials = IssuedCredentials(
+            identity: "\(answer.issued_token_type ?? settings.requestedTokenType) from \(settings.tokenURL.host ?? endpoint)",
+            expiration: answer.expires_in.map { Date().addingTimeInterval($0) },
+            secrets: ["token": value], details: details, environment: environment)
+        return LoginResult(credentials: credentials, written: [WrittenTarget(kind: .file, path: settings.outputFile)])
+    }
+}
+
+/// application/x-www-form-urlencoded, escaping everything but unreserved characters.
+enum FormEncoding {
+    static let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    static func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
+
+    static func body(_ fields: [(String, String)]) -> Data {
+        Data(fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&").utf8)
+    }
+}

@@ -1,0 +1,53 @@
+import BrokerCore
+import Foundation
+
+/// Registers `vault-jwt` (HashiCorp Vault and OpenBao JWT auth) with the core.
+public enum VaultAdapter {
+    public static let keys: [SettingKey] = [
+        SettingKey("address", .string, help: "Vault address (default $VAULT_ADDR)"),
+        SettingKey("mount", .string, help: "JWT auth mount path (default jwt)"),
+        SettingKey("role", .string, required: true, help: "the JWT auth role"),
+        SettingKey("namespace", .string, help: "sent as X-Vault-Namespace (default $VAULT_NAMESPACE)"),
+        SettingKey("tokenFile", .string, help: "where the client token goes (default ~/.vault-token)"),
+        SettingKey("caCert", .string, help: "PEM file of a private CA"),
+        SettingKey("timeout", .duration, help: "timeout of each Vault call (default 10s)"),
+    ]
+
+    public static let descriptor = AdapterDescriptor(
+        adapter: "vault-jwt",
+        summary: "Vault/OpenBao JWT auth; writes ~/.vault-token",
+        defaultAudience: VaultSettings.defaultAudience,
+        keys: keys,
+        target: { block, context in "the Vault token file \(block.string("tokenFile") ?? "~/.vault-token")" },
+        make: { entry, context in
+            VaultJWTProvider(settings: try VaultSettings(block: entry.settings, context: context), audience: entry.audience)
+        },
+        logout: { record, context in try await logout(record, context: context) })
+
+    /// Revokes the token (revoke-self), then removes the file even when revocation failed.
+    static func logout(_ record: StateStore.Record, context: ProviderContext) async throws -> [String] {
+        var done: [String] = []
+        var revokeFailure: String?
+        for target in record.written where target.kind == .file {
+            if let address = record.details?["address"],
+               let token = FileManager.default.contents(atPath: target.path).map({ String(decoding: $0, as: UTF8.self) }),
+               !token.isEmpty {
+                let client = VaultClient(address: address, namespace: record.details?["namespace"], timeout: 10, caCert: nil)
+                do {
+                    try await client.revokeSelf(url: URL(string: "\(address)/v1/auth/token/revoke-self")!, token: SecretValue(token))
+                    done.append("revoked the Vault token" + (record.details?["accessor"].map { " (accessor \($0))" } ?? ""))
+                } catch let refusal as VaultClient.Refusal {
+                    revokeFailure = "Vault refused to revoke the token (HTTP \(refusal.status)): \(refusal.messages.joined(separator: "; "))"
+                } catch {
+                    revokeFailure = "\(error)"
+                }
+            }
+            if (try? FileManager.default.removeItem(atPath: target.path)) != nil { done.append("removed \(target.path)") }
+            try? FileManager.default.removeItem(atPath: target.path + ".lock")
+        }
+        if let revokeFailure {
+            throw BrokerError.failure("\(revokeFailure); the token file was removed anyway (\(done.joined(separator: ", ")))")
+        }
+        return done
+    }
+}

@@ -1,0 +1,45 @@
+import BrokerCore
+import Foundation
+
+/// Adapter `vault-jwt`: `POST /v1/auth/{mount}/login` with `{role, jwt}` in the body, then the
+/// client token goes to the token file the `vault`/`bao` CLIs and SDKs read.
+public struct VaultJWTProvider: Provider {
+    public let settings: VaultSettings
+    public let audience: String
+
+    public init(settings: VaultSettings, audience: String) {
+        self.settings = settings
+        self.audience = audience
+    }
+
+    var client: VaultClient {
+        VaultClient(address: settings.address, namespace: settings.namespace, timeout: settings.timeout, caCert: settings.caCert)
+    }
+
+    public func login(token: IdentityToken) async throws -> LoginResult {
+        let auth: VaultClient.Auth
+        do {
+            auth = try await client.login(url: settings.loginURL, role: settings.role, jwt: token.jwt)
+        } catch let refusal as VaultClient.Refusal {
+            throw BrokerError.failure(
+                "Vault at \(settings.address) refused the JWT login (HTTP \(refusal.status)):\n"
+                    + VaultDenialDiagnosis.explain(refusal.messages, token: token, role: settings.role),
+                hint: "compare the role's bound_audiences, bound_subject and bound_claims with the token's claims above")
+        }
+        let clientToken = SecretValue(auth.client_token)
+        try SecureFile.update(settings.tokenFile) { _ in Data(clientToken.reveal.utf8) }
+        let ttl = auth.lease_duration ?? 0
+        let policies = auth.policies ?? []
+        var details = ["address": settings.address, "role": settings.role, "policies": policies.joined(separator: ","),
+                       "ttl": ttl > 0 ? DurationText.format(TimeInterval(ttl)) : "none", "renewable": String(auth.renewable ?? false)]
+        if let accessor = auth.accessor { details["accessor"] = accessor }
+        if let namespace = settings.namespace { details["namespace"] = namespace }
+        var environment: [EnvironmentExport.Variable] = [.init("VAULT_ADDR", settings.address), .init("VAULT_TOKEN", clientToken.reveal, secret: true)]
+        if let namespace = settings.namespace { environment.append(.init("VAULT_NAMESPACE", namespace)) }
+        let credentials = IssuedCredentials(
+            identity: "role \(settings.role), policies \(policies.isEmpty ? "none" : policies.joined(separator: ", "))",
+            expiration: ttl > 0 ? Date().addingTimeInterval(TimeInterval(ttl)) : nil,
+            secrets: ["VAULT_TOKEN": clientToken], details: details, environment: environment)
+        return LoginResult(credentials: credentials, written: [WrittenTarget(kind: .file, path: settings.tokenFile)])
+    }
+}

@@ -1,0 +1,107 @@
+"""token-exchange (RFC 8693) against a local token endpoint stub (test code) that checks the
+grant fields and the client authentication."""
+import base64
+import json
+import os
+import stat
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+
+class ExchangeStub:
+    def __init__(self, client_id="ci", client_secret="s3cret", answer=None, status=200):
+        self.requests = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                form = {k: v[0] for k, v in urllib.parse.parse_qs(body).items()}
+                stub.requests.append({"form": form, "headers": dict(self.headers)})
+                auth = self.headers.get("Authorization", "")
+                basic_ok = auth == "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+                post_ok = form.get("client_id") == client_id and form.get("client_secret") == client_secret
+                if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:token-exchange" or "subject_token" not in form:
+                    code, payload = 400, {"error": "invalid_request", "error_description": "not a token exchange"}
+                elif not (basic_ok or post_ok):
+                    code, payload = 401, {"error": "invalid_client", "error_description": "client authentication failed"}
+                else:
+                    code, payload = status, answer or {"access_token": "exchanged-token-123", "issued_token_type":
+                                                       "urn:ietf:params:oauth:token-type:access_token",
+                                                       "token_type": "Bearer", "expires_in": 900}
+                data = json.dumps(payload).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/token"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def exchange():
+    stubs = []
+
+    def make(**kwargs):
+        stub = ExchangeStub(**kwargs)
+        stubs.append(stub)
+        return stub
+
+    yield make
+    for stub in stubs:
+        stub.close()
+
+
+def configure(broker, **settings):
+    entry = {"adapter": "token-exchange", "audience": "https://idp.example.com", **settings}
+    (broker.root / "broker.json").write_text(json.dumps({"version": 1, "source": {"type": "embedded"}, "providers": {"idp": entry}}))
+
+
+@pytest.mark.parametrize("client_auth", ["basic", "post"])
+def test_exchange_with_client_authentication_writes_the_token(broker, exchange, client_auth):
+    stub = exchange()
+    out = broker.root / "out" / "token"
+    configure(broker, tokenUrl=stub.url, clientId="ci", clientAuth=client_auth, clientSecretEnv="CLIENT_SECRET",
+              outputFile=str(out), scope="read write", exchangeAudience="api", envVariable="IDP_TOKEN")
+    result = broker.run("login", "idp", "--output", "env", env={"CLIENT_SECRET": "s3cret"})
+    assert out.read_text() == "exchanged-token-123"
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    form = stub.requests[0]["form"]
+    assert form["subject_token_type"] == "urn:ietf:params:oauth:token-type:jwt"
+    assert form["requested_token_type"] == "urn:ietf:params:oauth:token-type:access_token"
+    assert form["scope"] == "read write" and form["audience"] == "api"
+    assert form["subject_token"].count(".") == 2
+    assert ("client_secret" in form) == (client_auth == "post")
+    assert "export IDP_TOKEN=exchanged-token-123" in result.stdout
+    assert "s3cret" not in result.stderr
+    status = json.loads(broker.run("status", "--output", "json").stdout)
+    assert 800 < status[0]["secondsLeft"] <= 900
+
+
+def test_oauth_errors_are_shown_as_such_and_nothing_is_written(broker, exchange):
+    stub = exchange()
+    out = broker.root / "token"
+    configure(broker, tokenUrl=stub.url, clientId="ci", clientAuth="basic", clientSecretEnv="CLIENT_SECRET", outputFile=str(out))
+    result = broker.run("login", "idp", env={"CLIENT_SECRET": "wrong"}, check=False)
+    assert result.returncode == 1
+    assert "invalid_client" in result.stderr and "client authentication failed" in result.stderr
+    assert "wrong" not in result.stderr
+    assert not out.exists()
+
+
+def test_secret_is_never_taken_from_the_config(broker, exchange):
+    stub = exchange()
+    configure(broker, tokenUrl=stub.url, clientId="ci", clientAuth="post", clientSecret="inline")
+    result = broker.run("config", "validate", check=False)
+    assert result.returncode == 2 and "providers.idp.clientSecret: unknown setting" in result.stderr

@@ -1,0 +1,74 @@
+"""vault-jwt against a real OpenBao server that trusts `broker idp serve` through discovery,
+checked with the real `bao` CLI."""
+import json
+import os
+import stat
+import subprocess
+
+import pytest
+
+from test_issuer_openbao import configure_jwt_auth
+
+
+@pytest.fixture
+def vault_setup(broker, serve, openbao):
+    served = serve()
+    configure_jwt_auth(openbao, served.url)
+    config = {"version": 1, "source": {"type": "embedded"}, "issuer": {"subject": "repo:acme/app"},
+              "providers": {"vault": {"adapter": "vault-jwt", "address": openbao.addr, "role": "deploy"}}}
+    (broker.root / "broker.json").write_text(json.dumps(config))
+    return openbao
+
+
+def bao(broker, *args, token=None):
+    env = {**os.environ, "HOME": str(broker.home), "VAULT_ADDR": broker.env["VAULT_ADDR_FOR_TEST"]}
+    env.pop("VAULT_TOKEN", None)
+    if token:
+        env["VAULT_TOKEN"] = token
+    return subprocess.run(["bao", *args], capture_output=True, text=True, env=env)
+
+
+def test_login_writes_the_token_file_the_bao_cli_uses(broker, vault_setup):
+    broker.env["VAULT_ADDR_FOR_TEST"] = vault_setup.addr
+    result = broker.run("login", "vault", check=False)
+    assert result.returncode == 0, result.stderr
+    token_file = broker.home / ".vault-token"
+    token = token_file.read_text()
+    assert token and not token.endswith("\n")
+    assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
+    assert token not in result.stderr
+    assert "policies default" in result.stderr  # the summary shows the granted policies
+    lookup = bao(broker, "token", "lookup", "-format=json")
+    assert lookup.returncode == 0, lookup.stderr
+    assert "default" in json.loads(lookup.stdout)["data"]["policies"]
+    status = json.loads(broker.run("status", "--output", "json").stdout)
+    assert status[0]["name"] == "vault" and status[0]["secondsLeft"] > 500
+
+
+def test_a_token_whose_sub_does_not_match_is_refused_with_the_sub_shown(broker, vault_setup):
+    config = json.loads((broker.root / "broker.json").read_text())
+    config["issuer"] = {"subject": "repo:evil/app"}
+    (broker.root / "broker.json").write_text(json.dumps(config))
+    result = broker.run("login", "vault", check=False)
+    assert result.returncode == 1
+    assert "claim \"sub\"" in result.stderr or "sub" in result.stderr
+    assert "repo:evil/app" in result.stderr
+    assert not (broker.home / ".vault-token").exists()
+
+
+def test_logout_revokes_the_token_and_removes_the_file(broker, vault_setup):
+    broker.env["VAULT_ADDR_FOR_TEST"] = vault_setup.addr
+    broker.run("login", "vault")
+    token = (broker.home / ".vault-token").read_text()
+    assert bao(broker, "token", "lookup", token=token).returncode == 0
+    result = broker.run("logout", "vault")
+    assert "revoked" in result.stderr
+    assert not (broker.home / ".vault-token").exists()
+    assert bao(broker, "token", "lookup", token=token).returncode != 0
+
+
+def test_output_env_exports_vault_variables(broker, vault_setup):
+    result = broker.run("login", "vault", "--output", "env")
+    shell = subprocess.run(["bash", "-c", result.stdout + '\necho "$VAULT_ADDR"; test -n "$VAULT_TOKEN" && echo has-token'],
+                           capture_output=True, text=True, check=True)
+    assert shell.stdout.split() == [vault_setup.addr, "has-token"]
