@@ -48,7 +48,10 @@ struct SourceChoice {
                                             retry: RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 5, deadline: timeout),
                                             attemptTimeout: min(timeout, 10))
         case "gitlab":
-            return GitLabTokenSource(variable: block.string("variable") ?? GitLabTokenSource.defaultVariable, environment: environment)
+            let fallback = GitLabTokenSource(variable: block.string("variable") ?? GitLabTokenSource.defaultVariable, environment: environment)
+            guard let variables = block.stringMap("variables"), !variables.isEmpty else { return fallback }
+            return AudienceRoutedSource(routes: variables.mapValues { GitLabTokenSource(variable: $0, environment: environment) },
+                                        fallback: fallback)
         case "buildkite":
             return BuildkiteTokenSource(lifetime: try block.duration("lifetime"), timeout: timeout, environment: environment)
         case "gitpod":
@@ -62,5 +65,17 @@ struct SourceChoice {
         let settings = try IssuerOptions.resolve(issuerURL: issuerURL, algorithm: nil, config: runtime.config, environment: runtime.environment)
         settings.warnings.forEach(Terminal.warn)
         return EmbeddedIssuerSource(issuer: Issuer(settings: settings, home: try runtime.brokerHome.prepare(), environment: runtime.environment))
+    }
+}
+
+/// GitLab gives one `id_tokens` variable per audience: pick the variable for each audience.
+struct AudienceRoutedSource: TokenSource {
+    let routes: [String: GitLabTokenSource]
+    let fallback: GitLabTokenSource
+
+    var name: String { "GitLab CI id_tokens variables " + routes.values.map(\.variable).sorted().joined(separator: ", ") }
+
+    func token(audience: String) async throws -> IdentityToken {
+        try await (routes[audience] ?? fallback).token(audience: audience)
     }
 }

@@ -290,3 +290,19 @@ def test_gitlab_source_reads_the_id_token_variable(broker, aws):
         assert sts.requests[0]["form"]["WebIdentityToken"] == [token]
     finally:
         sts.close()
+
+
+def test_gitlab_variables_give_one_token_per_audience(broker, aws):
+    sts = STSStub([OK, OK])
+    try:
+        aws_token = fake_jwt({"sub": "project_path:acme/app", "aud": "sts.amazonaws.com"})
+        other_token = fake_jwt({"sub": "project_path:acme/app", "aud": "other-aud"})
+        write_config(broker, {
+            "a": {"adapter": "aws-sts", "roleArn": ROLE_A, "profile": "a", "stsEndpoint": sts.url},
+            "b": {"adapter": "aws-sts", "audience": "other-aud", "roleArn": ROLE_B, "profile": "b", "stsEndpoint": sts.url},
+        }, source={"type": "gitlab", "variables": {"sts.amazonaws.com": "AWS_ID_TOKEN", "other-aud": "OTHER_ID_TOKEN"}})
+        broker.run("login", "--all", env={"AWS_ID_TOKEN": aws_token, "OTHER_ID_TOKEN": other_token, "GITLAB_CI": "true"})
+        sent = {r["form"]["RoleArn"][0]: r["form"]["WebIdentityToken"][0] for r in sts.requests}
+        assert sent == {ROLE_A: aws_token, ROLE_B: other_token}
+    finally:
+        sts.close()

@@ -13,6 +13,7 @@ public struct BrokerConfig: Sendable {
     public static let sourceKeys: [SettingKey] = [
         SettingKey("type", .oneOf(sourceTypes), help: "where tokens come from; auto picks GitHub, GitLab, Buildkite, Gitpod, else the embedded issuer"),
         SettingKey("variable", .string, help: "gitlab/env: the variable holding the token (GitLab default BROKER_ID_TOKEN)"),
+        SettingKey("variables", .stringMap, help: "gitlab: one id_tokens variable per audience, {\"vault\": \"VAULT_ID_TOKEN\"}"),
         SettingKey("path", .string, help: "file: the token file, re-read on every use"),
         SettingKey("command", .string, help: "command: run without a shell; {audience} is replaced"),
         SettingKey("lifetime", .duration, help: "buildkite: requested token lifetime"),
