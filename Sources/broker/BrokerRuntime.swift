@@ -1,4 +1,5 @@
 import AWSProvider
+import ExecProvider
 import TokenExchangeProvider
 import VaultProvider
 import ArgumentParser
@@ -13,6 +14,7 @@ struct BrokerRuntime {
         registry.register(AWSAdapter.descriptor)
         registry.register(VaultAdapter.descriptor)
         registry.register(TokenExchangeAdapter.descriptor)
+        registry.register(ExecAdapter.descriptor)
         return registry
     }()
 

@@ -81,13 +81,20 @@ public struct GitHubActionsTokenSource: TokenSource {
     private func send(_ request: URLRequest, shown: String, bearer: String, timeout: TimeInterval) async throws -> Outcome {
         let response: HTTPClient.Response
         do {
-            response = try await withTimeout(timeout, what: shown) { try await HTTPClient(timeout: timeout).send(request) }
+            // FoundationNetworking truncates its timeout to whole seconds (0.6 would fail at
+            // once), so URLSession gets the rounded-up value and withTimeout the exact one.
+            response = try await withTimeout(timeout, what: shown) {
+                try await HTTPClient(timeout: timeout.rounded(.up)).send(request)
+            }
         } catch {
             try Task.checkCancellation()
             if let timeout = error as? TimeoutError {
                 return .transient("no answer within \(Self.seconds(timeout.seconds))")
             }
-            guard let network = error as? URLError else { throw error }
+            // Other errors' text may carry the full URL, so only their type is shown.
+            guard let network = error as? URLError else {
+                throw BrokerError.failure("GitHub Actions: the request to \(shown) failed (\(type(of: error)))")
+            }
             if Self.permanent.contains(network.code) {
                 throw BrokerError.failure("GitHub Actions: cannot reach \(shown): \(Self.describe(network))")
             }
@@ -104,7 +111,7 @@ public struct GitHubActionsTokenSource: TokenSource {
             "GitHub Actions: \(problem)",
             hint: status == 401 || status == 403
                 ? "the request token is valid only while its job runs, and only with `permissions: id-token: write`"
-                : "GitHub refused the request for this audience; it was not retried")
+                : "GitHub refused the request (check the audience); client errors are not retried")
     }
 
     private func decode(_ body: Data, shown: String) throws -> IdentityToken {

@@ -1,0 +1,91 @@
+import BrokerCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Adapter `exec`: runs any executable as the provider. The request (with the token) goes to
+/// its stdin, the answer comes back on stdout; broker writes the files it asks for.
+public struct ExecPluginProvider: Provider {
+    public let settings: ExecSettings
+    public let context: ProviderContext
+
+    public init(settings: ExecSettings, context: ProviderContext) {
+        self.settings = settings
+        self.context = context
+    }
+
+    public var audience: String { settings.audience }
+
+    public func login(token: IdentityToken) async throws -> LoginResult {
+        let request = try ExecRequest(settings: settings, token: token).encoded()
+        BrokenPipeGuard.install()
+        let result = try ProcessRunner.run(settings.command, stdin: request, environment: pluginEnvironment(token: token),
+                                           timeout: settings.timeout, what: "exec provider '\(settings.name)'")
+        var failure = PluginFailure(provider: settings.name, program: settings.command[0], stderr: result.stderr,
+                                    secrets: [token.jwt.reveal])
+        if result.timedOut {
+            throw failure.error("did not answer within \(DurationText.format(settings.timeout)) and was stopped")
+        }
+        guard result.status == 0 else { throw failure.error("exited with status \(result.status)") }
+        let response: ExecResponse
+        do { response = try ExecResponse(parsing: result.stdout, home: context.home) } catch {
+            // The answer may hold secrets even when it is malformed; keep them out of the message.
+            failure.secrets += Self.secretsIn(result.stdout)
+            throw failure.error(error.message)
+        }
+        let written = try write(response)
+        return LoginResult(credentials: credentials(response, token: token), written: written)
+    }
+
+    /// broker's environment plus `env`, minus anything carrying the token (an `env` token source
+    /// would otherwise hand it over): the token travels on stdin only.
+    func pluginEnvironment(token: IdentityToken) -> [String: String] {
+        context.environment.merging(settings.environment) { _, extra in extra }
+            .filter { !$0.value.contains(token.jwt.reveal) }
+    }
+
+    /// Writes every file the plugin asked for; returns what logout should remove.
+    func write(_ response: ExecResponse) throws -> [WrittenTarget] {
+        var done: [String] = []
+        for file in response.files {
+            do {
+                try SecureFile.update(file.path, mode: file.mode) { _ in file.content }
+                // An unchanged file is not rewritten, but its mode must still be the one asked for.
+                _ = chmod(SecureFile.resolvedTarget(file.path), file.mode)
+            } catch {
+                let before = done.isEmpty ? "" : " (already written: \(done.joined(separator: ", ")))"
+                throw BrokerError.failure("exec provider '\(settings.name)': cannot write \(file.path)\(before): \(error)")
+            }
+            done.append(file.path)
+        }
+        let removable = response.files.filter { !$0.keepOnLogout }.map(\.path)
+        var seen = Set<String>()
+        return (removable + response.owned).filter { seen.insert($0).inserted }.map { WrittenTarget(kind: .file, path: $0) }
+    }
+
+    func credentials(_ response: ExecResponse, token: IdentityToken) -> IssuedCredentials {
+        let secretValues = Array(response.secrets.values) + [token.jwt.reveal]
+        let environment = response.environment.keys.sorted().map { name in
+            let value = response.environment[name]!
+            return EnvironmentExport.Variable(name, value, secret: Self.revealsSecret(value, secretValues))
+        }
+        var details = ["plugin": settings.command[0]]
+        let kept = response.files.filter(\.keepOnLogout).map(\.path)
+        if !kept.isEmpty { details[ExecAdapter.keptFilesDetail] = kept.joined(separator: "\n") }
+        return IssuedCredentials(identity: response.identity, expiration: response.expiration,
+                                 secrets: response.secrets.mapValues(SecretValue.init), details: details,
+                                 environment: environment)
+    }
+
+    /// A variable is secret when it carries a secret value, whole or embedded (`Bearer <token>`).
+    static func revealsSecret(_ value: String, _ secrets: [String]) -> Bool {
+        secrets.contains { !$0.isEmpty && value.contains($0) }
+    }
+
+    /// The `secrets` of an answer broker rejected, to redact from the error message.
+    static func secretsIn(_ data: Data) -> [String] {
+        let value = try? JSONDecoder().decode(JSONValue.self, from: data)
+        return value?.objectValue?["secrets"]?.objectValue?.values.compactMap(\.stringValue) ?? []
+    }
+}

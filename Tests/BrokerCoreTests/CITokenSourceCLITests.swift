@@ -1,0 +1,109 @@
+import BrokerCore
+import Foundation
+import Testing
+
+/// A fake platform CLI (`buildkite-agent`, `gp`) in a fresh directory: it records its
+/// arguments one per line, then prints `output` (or writes `fail` to stderr and exits 1).
+private func fakeCLI(_ name: String, output: String = fakeJWT(#"{"sub":"job","aud":"sts.amazonaws.com"}"#),
+                     fail: String? = nil, sleep: Int = 0) throws -> (environment: [String: String], argsFile: String) {
+    let directory = temporaryDirectory()
+    let argsFile = directory + "/args"
+    var script = "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '\(argsFile)'\n"
+    if sleep > 0 { script += "exec sleep \(sleep)\n" }
+    if let fail {
+        script += "echo '\(fail)' >&2\nexit 1\n"
+    } else {
+        script += "printf '\\n  %s  \\n\\n' '\(output)'\n"
+    }
+    try installExecutable(directory + "/" + name, script)
+    return (["PATH": "\(directory):/usr/bin:/bin", "BUILDKITE_JOB_ID": "j1"], argsFile)
+}
+
+/// The script is written by a child shell, not by this process: a write descriptor we held
+/// could leak into a process another test is spawning at that moment, and running the script
+/// would then fail with ETXTBSY ("text file busy").
+private func installExecutable(_ path: String, _ content: String) throws {
+    let result = try ProcessRunner.run(["/bin/sh", "-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh", path],
+                                       stdin: Data(content.utf8), timeout: 10, what: "installing \(path)")
+    guard result.status == 0 else { throw BrokerError.failure("cannot install \(path): \(result.stderr.excerpt())") }
+}
+
+private func recordedArguments(_ file: String) throws -> [String] {
+    try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+}
+
+@Suite struct CITokenSourceBuildkiteTests {
+    @Test func requestsATokenForTheAudience() async throws {
+        let fake = try fakeCLI("buildkite-agent")
+        let token = try await BuildkiteTokenSource(environment: fake.environment).token(audience: "sts.amazonaws.com")
+        #expect(token.subject == "job")
+        #expect(try recordedArguments(fake.argsFile) == ["oidc", "request-token", "--audience", "sts.amazonaws.com"])
+    }
+
+    @Test func passesTheLifetimeInWholeSeconds() async throws {
+        let fake = try fakeCLI("buildkite-agent")
+        let source = BuildkiteTokenSource(lifetime: 299.5, environment: fake.environment)
+        _ = try await source.token(audience: "sts.amazonaws.com")
+        #expect(try recordedArguments(fake.argsFile) == ["oidc", "request-token", "--audience", "sts.amazonaws.com", "--lifetime", "300"])
+    }
+
+    @Test func aFailingAgentIsQuoted() async throws {
+        let fake = try fakeCLI("buildkite-agent", fail: "fatal: BUILDKITE_AGENT_ACCESS_TOKEN is missing")
+        do {
+            _ = try await BuildkiteTokenSource(environment: fake.environment).token(audience: "a")
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("status 1"))
+            #expect("\(error)".contains("fatal: BUILDKITE_AGENT_ACCESS_TOKEN is missing"))
+        }
+    }
+
+    @Test func aHungAgentIsStopped() async throws {
+        let fake = try fakeCLI("buildkite-agent", sleep: 30)
+        let started = Date()
+        do {
+            _ = try await BuildkiteTokenSource(timeout: 0.5, environment: fake.environment).token(audience: "a")
+            Issue.record("expected a timeout")
+        } catch { #expect("\(error)".contains("did not finish")) }
+        // ProcessRunner's SIGTERM may be blocked in the child; its SIGKILL follows 2s later.
+        #expect(Date().timeIntervalSince(started) < 8)
+    }
+
+    @Test func outputThatIsNotAJWTIsNeverQuoted() async throws {
+        let fake = try fakeCLI("buildkite-agent", output: "bkua_secretish")
+        do {
+            _ = try await BuildkiteTokenSource(environment: fake.environment).token(audience: "a")
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("not a JWT"))
+            #expect(!"\(error)".contains("bkua_secretish"))
+        }
+    }
+
+    @Test func aMissingAgentIsNamed() async throws {
+        do {
+            _ = try await BuildkiteTokenSource(environment: ["PATH": temporaryDirectory()]).token(audience: "a")
+            Issue.record("expected an error")
+        } catch { #expect("\(error)".contains("buildkite-agent")) }
+    }
+}
+
+@Suite struct CITokenSourceGitpodTests {
+    @Test func requestsATokenForTheAudience() async throws {
+        let fake = try fakeCLI("gp")
+        let token = try await GitpodTokenSource(environment: fake.environment).token(audience: "api://AzureADTokenExchange")
+        #expect(token.subject == "job")
+        #expect(try recordedArguments(fake.argsFile) == ["idp", "token", "--audience", "api://AzureADTokenExchange"])
+    }
+
+    @Test func aFailingGpIsQuoted() async throws {
+        let fake = try fakeCLI("gp", fail: "not running in a Gitpod workspace")
+        do {
+            _ = try await GitpodTokenSource(environment: fake.environment).token(audience: "a")
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("gp idp token"))
+            #expect("\(error)".contains("not running in a Gitpod workspace"))
+        }
+    }
+}
