@@ -43,8 +43,7 @@ public enum AWSAdapter {
         for target in record.written {
             switch target.kind {
             case .file:
-                if (try? FileManager.default.removeItem(atPath: target.path)) != nil { done.append("removed \(target.path)") }
-                try? FileManager.default.removeItem(atPath: target.path + ".lock")
+                if SecureFile.remove(target.path) { done.append("removed \(target.path)") }
             case .section:
                 guard let section = target.section else { continue }
                 let removed = try SecureFile.update(target.path) { data in

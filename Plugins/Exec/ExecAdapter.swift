@@ -30,11 +30,7 @@ public enum ExecAdapter {
     /// Removes the files the login recorded (and their lock files); files the plugin merged
     /// into are left alone and named, so the user knows where the credential still is.
     static func logout(_ record: StateStore.Record, context: ProviderContext) -> [String] {
-        var done: [String] = []
-        for target in record.written where target.kind == .file {
-            if (try? FileManager.default.removeItem(atPath: target.path)) != nil { done.append("removed \(target.path)") }
-            try? FileManager.default.removeItem(atPath: target.path + ".lock")
-        }
+        var done = record.removeWrittenFiles()
         let kept = record.details?[keptFilesDetail]?.split(separator: "\n").map(String.init) ?? []
         for path in kept {
             try? FileManager.default.removeItem(atPath: path + ".lock")

@@ -19,19 +19,17 @@ public struct ExecPluginProvider: Provider {
 
     public func login(token: IdentityToken) async throws -> LoginResult {
         let request = try ExecRequest(settings: settings, token: token).encoded()
-        BrokenPipeGuard.install()
-        let result = try ProcessRunner.run(settings.command, stdin: request, environment: pluginEnvironment(token: token),
-                                           timeout: settings.timeout, what: "exec provider '\(settings.name)'")
-        var failure = PluginFailure(provider: settings.name, program: settings.command[0], stderr: result.stderr,
-                                    secrets: [token.jwt.reveal])
+        let result = try await ProcessRunner.runDetached(settings.command, stdin: request, environment: pluginEnvironment(token: token),
+                                                 timeout: settings.timeout, what: "exec provider '\(settings.name)'")
+        // Whatever the plugin printed may hold secrets even when broker rejects it; keep them out of errors.
+        let failure = PluginFailure(provider: settings.name, program: settings.command[0], stderr: result.stderr,
+                                    secrets: [token.jwt.reveal] + Self.secretsIn(result.stdout))
         if result.timedOut {
             throw failure.error("did not answer within \(DurationText.format(settings.timeout)) and was stopped")
         }
         guard result.status == 0 else { throw failure.error("exited with status \(result.status)") }
         let response: ExecResponse
         do { response = try ExecResponse(parsing: result.stdout, home: context.home) } catch {
-            // The answer may hold secrets even when it is malformed; keep them out of the message.
-            failure.secrets += Self.secretsIn(result.stdout)
             throw failure.error(error.message)
         }
         let written = try write(response)
@@ -83,7 +81,7 @@ public struct ExecPluginProvider: Provider {
         secrets.contains { !$0.isEmpty && value.contains($0) }
     }
 
-    /// The `secrets` of an answer broker rejected, to redact from the error message.
+    /// The `secrets` of whatever the plugin printed, to redact from an error message.
     static func secretsIn(_ data: Data) -> [String] {
         let value = try? JSONDecoder().decode(JSONValue.self, from: data)
         return value?.objectValue?["secrets"]?.objectValue?.values.compactMap(\.stringValue) ?? []

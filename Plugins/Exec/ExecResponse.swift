@@ -1,8 +1,8 @@
 import BrokerCore
 import Foundation
 
-/// A plugin's answer, fully checked. Nothing is written until the whole answer parsed, so a
-/// bad answer leaves every file as it was.
+/// A plugin's answer, fully checked. Nothing is written until the whole answer has parsed,
+/// so a bad answer leaves every file as it was.
 struct ExecResponse {
     struct File: Equatable {
         var path: String
@@ -118,11 +118,11 @@ struct ExecResponse {
     }
 
     static func logout(_ value: JSONValue?, at path: String) throws(Problem) -> Bool {
-        switch value?.stringValue {
-        case nil where value == nil || value == .null: return false
+        guard let value, value != .null else { return false }
+        switch value.stringValue {
         case "remove": return false
         case "keep": return true
-        default: throw Problem(message: "\(path): expected \"remove\" or \"keep\", found \(value!.displayText)")
+        default: throw Problem(message: "\(path): expected \"remove\" or \"keep\", found \(value.displayText)")
         }
     }
 
@@ -153,6 +153,4 @@ enum ISO8601 {
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return fractional.date(from: text)
     }
-
-    static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 }

@@ -31,12 +31,5 @@ public enum TokenExchangeAdapter {
             TokenExchangeProvider(settings: try TokenExchangeSettings(block: entry.settings, name: entry.name, context: context),
                                   audience: entry.audience, environment: context.environment)
         },
-        logout: { record, _ in
-            var done: [String] = []
-            for target in record.written where target.kind == .file {
-                if (try? FileManager.default.removeItem(atPath: target.path)) != nil { done.append("removed \(target.path)") }
-                try? FileManager.default.removeItem(atPath: target.path + ".lock")
-            }
-            return done
-        })
+        logout: { record, _ in record.removeWrittenFiles() })
 }

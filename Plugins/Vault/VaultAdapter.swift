@@ -42,8 +42,7 @@ public enum VaultAdapter {
                     revokeFailure = "\(error)"
                 }
             }
-            if (try? FileManager.default.removeItem(atPath: target.path)) != nil { done.append("removed \(target.path)") }
-            try? FileManager.default.removeItem(atPath: target.path + ".lock")
+            if SecureFile.remove(target.path) { done.append("removed \(target.path)") }
         }
         if let revokeFailure {
             throw BrokerError.failure("\(revokeFailure); the token file was removed anyway (\(done.joined(separator: ", ")))")

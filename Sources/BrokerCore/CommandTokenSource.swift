@@ -16,7 +16,7 @@ public struct CommandTokenSource: TokenSource {
 
     public func token(audience: String) async throws -> IdentityToken {
         let words = argv.map { $0.replacingOccurrences(of: "{audience}", with: audience) }
-        let result = try ProcessRunner.run(words, timeout: timeout, what: "token command")
+        let result = try await ProcessRunner.runDetached(words, timeout: timeout, what: "token command")
         if result.timedOut {
             throw BrokerError.failure("token command '\(argv[0])' did not finish within \(DurationText.format(timeout)) and was stopped")
         }

@@ -17,10 +17,13 @@ public struct HTTPClient: Sendable {
 
     public func send(_ request: URLRequest) async throws -> Response {
         var request = request
-        request.timeoutInterval = timeout
+        // FoundationNetworking truncates to whole seconds (0.6 s fails at once); callers that
+        // need a sharper limit race it with `withTimeout`.
+        let seconds = max(1, timeout.rounded(.up))
+        request.timeoutInterval = seconds
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
+        configuration.timeoutIntervalForRequest = seconds
+        configuration.timeoutIntervalForResource = seconds
         let session = URLSession(configuration: configuration)
         defer { session.finishTasksAndInvalidate() }
         let (data, response) = try await session.data(for: request)

@@ -45,25 +45,27 @@ public enum ProcessRunner {
         }
         let collected = Collected()
         let group = DispatchGroup()
+        // Plain threads, not Dispatch's pool: many blocking waits at once (tests, concurrent
+        // logins) can exhaust the pool and stall a timeout far past its deadline.
         for (pipe, isOut) in [(outPipe, true), (errPipe, false)] {
             group.enter()
-            DispatchQueue.global().async {
+            Thread {
                 let data = pipe.fileHandleForReading.readDataToEndOfFile()
                 collected.set(data, isOut: isOut)
                 group.leave()
-            }
+            }.start()
         }
         if let stdin {
-            DispatchQueue.global().async {
+            Thread {
                 try? inPipe.fileHandleForWriting.write(contentsOf: stdin)
                 try? inPipe.fileHandleForWriting.close()
-            }
+            }.start()
         }
         let finished = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        Thread {
             process.waitUntilExit()
             finished.signal()
-        }
+        }.start()
         var timedOut = false
         if finished.wait(timeout: .now() + timeout) == .timedOut {
             timedOut = true

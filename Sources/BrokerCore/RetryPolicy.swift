@@ -22,18 +22,40 @@ public struct RetryPolicy: Sendable {
     }
 }
 
-/// Runs `operation` and cancels it when `seconds` pass.
+/// Runs `operation` and gives up waiting for it when `seconds` pass. A late operation is
+/// abandoned, not cancelled: cancelling FoundationNetworking's async `URLSession.data(for:)` just as it completes can
+/// deadlock on Linux (the cancel handler waits for URLSession's queue while holding the task's
+/// status lock, and that queue waits for the lock to resume the task), so a late request is
+/// left to end by its own URLSession timeout.
 public func withTimeout<T: Sendable>(
     _ seconds: TimeInterval, what: String, _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-            throw TimeoutError(what: what, seconds: seconds)
+    try await withCheckedThrowingContinuation { continuation in
+        let once = ResumeOnce(continuation)
+        let timer = Task.detached {
+            try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+            once.resume(.failure(TimeoutError(what: what, seconds: seconds)))
         }
-        defer { group.cancelAll() }
-        return try await group.next()!
+        Task.detached {
+            do { once.resume(.success(try await operation())) } catch { once.resume(.failure(error)) }
+            timer.cancel() // only a sleep; cancelling it is safe
+        }
+    }
+}
+
+/// Hands the first result to the continuation and drops the rest.
+private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, any Error>?
+
+    init(_ continuation: CheckedContinuation<T, any Error>) { self.continuation = continuation }
+
+    func resume(_ result: Result<T, any Error>) {
+        lock.lock()
+        let pending = continuation
+        continuation = nil
+        lock.unlock()
+        pending?.resume(with: result)
     }
 }
 

@@ -108,3 +108,20 @@ public enum SecureFile {
         .failure("cannot \(action) \(path): \(String(cString: strerror(errno)))")
     }
 }
+
+extension SecureFile {
+    /// Removes a file broker wrote, with the lock file beside it; true when the file was there.
+    @discardableResult
+    public static func remove(_ path: String) -> Bool {
+        let removed = (try? FileManager.default.removeItem(atPath: path)) != nil
+        try? FileManager.default.removeItem(atPath: path + ".lock")
+        return removed
+    }
+}
+
+extension StateStore.Record {
+    /// The default logout: remove every file the login wrote; one line per file removed.
+    public func removeWrittenFiles() -> [String] {
+        written.filter { $0.kind == .file }.compactMap { SecureFile.remove($0.path) ? "removed \($0.path)" : nil }
+    }
+}

@@ -112,9 +112,13 @@ import Testing
         try file.set(section: "new", values: [("k", "v")])
         #expect(file.text == "[a]\nx = 1\n\n[new]\nk = v\n")
 
+        // Always exactly one separator, even after a blank line, so that removing the section
+        // again (logout) gives back the file byte for byte.
         var spaced = try AWSINIFile(text: "[a]\nx = 1\n\n", path: "t")
         try spaced.set(section: "new", values: [("k", "v")])
-        #expect(spaced.text == "[a]\nx = 1\n\n[new]\nk = v\n")
+        #expect(spaced.text == "[a]\nx = 1\n\n\n[new]\nk = v\n")
+        spaced.removeSection("new")
+        #expect(spaced.text == "[a]\nx = 1\n\n")
 
         var empty = try AWSINIFile(text: "", path: "t")
         try empty.set(section: "default", values: [("k", "v"), ("empty", "")])

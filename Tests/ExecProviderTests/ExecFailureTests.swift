@@ -32,6 +32,19 @@ import Testing
         #expect(listing(home) == before + ["pid"])
     }
 
+    @Test func aPluginGetsSIGTERMFirstSoItCanCleanUp() async throws {
+        let home = temporaryDirectory()
+        let provider = try failing("""
+            sleep 30 < /dev/null > /dev/null 2>&1 &
+            trap 'kill $!; echo "stopped, cleaned up" >&2; exit 1' TERM
+            wait
+            """, home: home, timeout: "1s")
+        let error = try #require(await loginError(provider, token: makeToken()))
+        #expect(error.message.contains("did not answer within 1s and was stopped"))
+        // Only a delivered SIGTERM runs the trap; SIGKILL cannot be caught.
+        #expect(error.message.contains("stopped, cleaned up"))
+    }
+
     @Test func aNonZeroExitQuotesStderrWithTheTokenRedacted() async throws {
         let home = temporaryDirectory()
         let token = try makeToken()

@@ -8,15 +8,7 @@ enum CLITokenFetch {
     ) async throws -> IdentityToken {
         let command = argv.prefix(3).joined(separator: " ")
         let what = "\(platform): \(command)"
-        // ProcessRunner blocks while it waits, and itself needs Dispatch workers to read the
-        // pipes: a thread of its own keeps both the cooperative pool and Dispatch free.
-        let result = try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result {
-                    try ProcessRunner.run(argv, environment: environment, timeout: timeout, what: what)
-                })
-            }.start()
-        }
+        let result = try await ProcessRunner.runDetached(argv, environment: environment, timeout: timeout, what: what)
         if result.timedOut {
             throw BrokerError.failure("\(what) did not finish within \(DurationText.format(timeout)) and was stopped", hint: hint)
         }

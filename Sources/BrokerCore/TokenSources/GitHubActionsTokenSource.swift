@@ -82,7 +82,7 @@ public struct GitHubActionsTokenSource: TokenSource {
         let response: HTTPClient.Response
         do {
             // FoundationNetworking truncates its timeout to whole seconds (0.6 would fail at
-            // once), so URLSession gets the rounded-up value and withTimeout the exact one.
+            // once), so URLSession gets the rounded-up value and the race the exact one.
             response = try await withTimeout(timeout, what: shown) {
                 try await HTTPClient(timeout: timeout.rounded(.up)).send(request)
             }
