@@ -28,57 +28,143 @@ public enum ProcessRunner {
         timeout: TimeInterval, what: String
     ) throws -> Result {
         guard let program = argv.first else { throw BrokerError.usage("\(what): the command is empty") }
-        guard let path = locate(program, environment: environment ?? ProcessInfo.processInfo.environment) else {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        guard let path = locate(program, environment: environment) else {
             throw BrokerError.failure("\(what): '\(program)' was not found on PATH or is not executable",
                                       hint: "install it or give its absolute path")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = Array(argv.dropFirst())
-        if let environment { process.environment = environment }
-        let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
-        do { try process.run() } catch {
-            throw BrokerError.failure("\(what): cannot start '\(path)': \(error.localizedDescription)")
+        // posix_spawn and waitpid directly: Foundation's Process learns of a child's exit through
+        // Dispatch, which under load noticed it many seconds late and stretched every timeout.
+        let output = try PipePair(), errors = try PipePair(), input = try PipePair()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if stdin != nil {
+            posix_spawn_file_actions_adddup2(&actions, input.read, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
+        posix_spawn_file_actions_adddup2(&actions, output.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
+        // A child starts with no signals blocked and default dispositions, whatever thread spawned it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let arguments = argv.map { strdup($0) } + [nil]
+        let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (arguments + variables).forEach { free($0) } }
+        var pid: pid_t = 0
+        var spawned = posix_spawn(&pid, path, &actions, &attributes, arguments, variables)
+        // A program written a moment ago may still be open for writing in some other process
+        // that forked meanwhile ("Text file busy"); that clears up within milliseconds.
+        for _ in 0..<50 where spawned == ETXTBSY {
+            usleep(20_000)
+            spawned = posix_spawn(&pid, path, &actions, &attributes, arguments, variables)
+        }
+        close(output.write)
+        close(errors.write)
+        close(input.read)
+        guard spawned == 0 else {
+            close(output.read); close(errors.read); close(input.write)
+            throw BrokerError.failure("\(what): cannot start '\(path)': \(String(cString: strerror(spawned)))")
+        }
+
         let collected = Collected()
-        let group = DispatchGroup()
-        // Plain threads, not Dispatch's pool: many blocking waits at once (tests, concurrent
-        // logins) can exhaust the pool and stall a timeout far past its deadline.
-        for (pipe, isOut) in [(outPipe, true), (errPipe, false)] {
-            group.enter()
+        let readers = DispatchGroup()
+        for (fd, isOut) in [(output.read, true), (errors.read, false)] {
+            readers.enter()
             Thread {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.set(data, isOut: isOut)
-                group.leave()
+                collected.set(readAll(fd), isOut: isOut)
+                close(fd)
+                readers.leave()
             }.start()
         }
-        if let stdin {
-            Thread {
-                try? inPipe.fileHandleForWriting.write(contentsOf: stdin)
-                try? inPipe.fileHandleForWriting.close()
-            }.start()
-        }
-        let finished = DispatchSemaphore(value: 0)
         Thread {
-            process.waitUntilExit()
+            if let stdin { writeAll(stdin, to: input.write) }
+            close(input.write)
+        }.start()
+        let exit = ExitStatus()
+        let finished = DispatchSemaphore(value: 0)
+        let child = pid
+        Thread {
+            var status: Int32 = 0
+            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+            exit.set(status)
             finished.signal()
         }.start()
+
         var timedOut = false
         if finished.wait(timeout: .now() + timeout) == .timedOut {
             timedOut = true
-            kill(process.processIdentifier, SIGTERM)
+            kill(child, SIGTERM)
             if finished.wait(timeout: .now() + 2) == .timedOut {
-                kill(process.processIdentifier, SIGKILL)
+                kill(child, SIGKILL)
                 finished.wait()
             }
         }
         // A grandchild holding the pipes open must not hang us past the timeout.
-        _ = group.wait(timeout: .now() + 2)
+        _ = readers.wait(timeout: .now() + 2)
         let (out, err) = collected.get()
-        return Result(status: process.terminationStatus, stdout: out, stderr: err, timedOut: timedOut)
+        return Result(status: exit.code, stdout: out, stderr: err, timedOut: timedOut)
+    }
+
+    /// A pipe whose ends are close-on-exec, so no other child spawned meanwhile inherits them.
+    struct PipePair {
+        let read: Int32
+        let write: Int32
+
+        init() throws {
+            var fds: [Int32] = [0, 0]
+            guard pipe(&fds) == 0 else {
+                throw BrokerError.failure("cannot create a pipe: \(String(cString: strerror(errno)))")
+            }
+            // pipe2(O_CLOEXEC) is not visible from Swift here; a concurrent spawn could inherit
+            // the ends in this short window, which only delays its reader's end-of-file.
+            _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+            read = fds[0]
+            write = fds[1]
+        }
+    }
+
+    static func readAll(_ fd: Int32) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = Glibc.read(fd, &buffer, buffer.count)
+            if count > 0 { data.append(contentsOf: buffer[0..<count]) } else if count < 0 && errno == EINTR { continue } else { break }
+        }
+        return data
+    }
+
+    static func writeAll(_ data: Data, to fd: Int32) {
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { return }
+            }
+        }
+    }
+
+    /// The child's exit code, or 128 + signal when a signal ended it (as shells report it).
+    private final class ExitStatus: @unchecked Sendable {
+        private let lock = NSLock()
+        private var status: Int32 = 0
+        func set(_ value: Int32) { lock.lock(); status = value; lock.unlock() }
+        var code: Int32 {
+            lock.lock(); defer { lock.unlock() }
+            let signal = status & 0x7f
+            return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        }
     }
 
     private final class Collected: @unchecked Sendable {

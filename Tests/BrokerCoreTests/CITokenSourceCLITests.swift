@@ -59,14 +59,14 @@ private func recordedArguments(_ file: String) throws -> [String] {
     }
 
     @Test func aHungAgentIsStopped() async throws {
-        let fake = try fakeCLI("buildkite-agent", sleep: 30)
+        let fake = try fakeCLI("buildkite-agent", sleep: 300)
         let started = Date()
         do {
             _ = try await BuildkiteTokenSource(timeout: 0.5, environment: fake.environment).token(audience: "a")
             Issue.record("expected a timeout")
         } catch { #expect("\(error)".contains("did not finish")) }
         // ProcessRunner's SIGTERM may be blocked in the child; its SIGKILL follows 2s later.
-        #expect(Date().timeIntervalSince(started) < 8)
+        #expect(Date().timeIntervalSince(started) < 60)  // far below the 300 s sleep
     }
 
     @Test func outputThatIsNotAJWTIsNeverQuoted() async throws {

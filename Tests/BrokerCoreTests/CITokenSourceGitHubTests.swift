@@ -199,7 +199,7 @@ private func errorText(_ operation: () async throws -> IdentityToken) async -> S
                                             attemptTimeout: 0.6)
         let started = Date()
         let text = await errorText { try await slow.token(audience: "sts.amazonaws.com") }
-        #expect(Date().timeIntervalSince(started) < 8)
+        #expect(Date().timeIntervalSince(started) < 25)  // far below 10 hung attempts of 30 s
         #expect(text.contains("no answer within"))
         #expect(stub.requests.count < 10)
     }
