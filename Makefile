@@ -28,8 +28,10 @@ interop: build venv
 
 test: unit interop
 
+# Benchmarks measure the binary as shipped: release, Swift runtime linked statically (needs the
+# libcurl4-openssl-dev and wrk Debian packages).
 bench: venv
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib --product broker
 	bash Benchmarks/run
 
 clean:
