@@ -120,11 +120,13 @@ def test_one_token_per_audience(broker, aws):
 
 
 def test_a_failing_provider_fails_the_run_after_attempting_all(broker, aws):
-    sts = STSStub([error(403, "AccessDenied", "Not authorized"), OK])
+    # Each provider has its own STS stub: they run concurrently, so one shared script would race.
+    denying = STSStub([error(403, "AccessDenied", "Not authorized")])
+    granting = STSStub([OK])
     try:
         write_config(broker, {
-            "bad": {"adapter": "aws-sts", "roleArn": ROLE_A, "profile": "bad", "stsEndpoint": sts.url, "maxAttempts": 1},
-            "good": {"adapter": "aws-sts", "roleArn": ROLE_B, "profile": "good", "stsEndpoint": sts.url},
+            "bad": {"adapter": "aws-sts", "roleArn": ROLE_A, "profile": "bad", "stsEndpoint": denying.url, "maxAttempts": 1},
+            "good": {"adapter": "aws-sts", "roleArn": ROLE_B, "profile": "good", "stsEndpoint": granting.url},
         }, source={"type": "embedded"})
         result = broker.run("login", "--all", "--output", "json", check=False)
         assert result.returncode == 1
@@ -132,8 +134,10 @@ def test_a_failing_provider_fails_the_run_after_attempting_all(broker, aws):
         assert rows["bad"]["status"] == "failed" and "AccessDenied" in rows["bad"]["error"]
         assert rows["good"]["status"] == "ok"
         assert "AccessDenied" in result.stderr
+        assert len(denying.requests) == 1 and len(granting.requests) == 1
     finally:
-        sts.close()
+        denying.close()
+        granting.close()
 
 
 def test_min_remaining_skips_fresh_credentials(broker, aws):
