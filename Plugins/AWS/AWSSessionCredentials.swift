@@ -18,18 +18,11 @@ public struct AWSSessionCredentials: Sendable, Equatable {
 
     /// `2026-11-26T23:00:00Z`: UTC, whole seconds, the form the AWS tools write and read.
     public static func iso8601(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        ISOTime.format(date)
     }
 
     /// Accepts ISO 8601 with or without fractional seconds (AWS sends neither consistently).
     public static func parseISO8601(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        ISOTime.parse(text)
     }
 }

@@ -17,10 +17,10 @@ public struct CredentialProcessCache: Sendable {
             AccessKeyId = accessKeyId
             SecretAccessKey = secretAccessKey.reveal
             SessionToken = sessionToken.reveal
-            Expiration = ISO8601DateFormatter().string(from: expiration)
+            Expiration = ISOTime.format(expiration)
         }
 
-        public var expirationDate: Date? { ISO8601DateFormatter().date(from: Expiration) }
+        public var expirationDate: Date? { ISOTime.parse(Expiration) }
     }
 
     public static let refreshWindow: TimeInterval = 15 * 60

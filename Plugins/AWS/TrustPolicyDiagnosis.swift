@@ -15,7 +15,7 @@ public enum TrustPolicyDiagnosis {
         if let expires = token.expiresAt {
             let left = expires.timeIntervalSince(now)
             let relative = left >= 0 ? "in \(DurationText.format(left))" : "EXPIRED \(DurationText.format(-left)) ago"
-            lines.append("  exp  \(ISO8601DateFormatter().string(from: expires)) (\(relative))")
+            lines.append("  exp  \(ISOTime.format(expires)) (\(relative))")
         }
         lines.append("role: \(roleArn)")
         let arnParts = roleArn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)

@@ -147,10 +147,6 @@ struct ExecResponse {
 /// ISO 8601 instants with or without fractional seconds, as plugins in any language print them.
 enum ISO8601 {
     static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
+        ISOTime.parse(text)
     }
 }

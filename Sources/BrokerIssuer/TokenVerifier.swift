@@ -119,6 +119,6 @@ public struct TokenVerifier: Sendable {
     }
 
     static func iso(_ seconds: Double) -> String {
-        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
+        ISOTime.format(Date(timeIntervalSince1970: seconds))
     }
 }

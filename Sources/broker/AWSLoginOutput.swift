@@ -43,6 +43,6 @@ struct AWSLoginOutput {
 
     static func expiry(_ date: Date?) -> String {
         guard let date else { return "" }
-        return ", expires \(ISO8601DateFormatter().string(from: date)) (in \(DurationText.format(date.timeIntervalSinceNow)))"
+        return ", expires \(ISOTime.format(date)) (in \(DurationText.format(date.timeIntervalSinceNow)))"
     }
 }

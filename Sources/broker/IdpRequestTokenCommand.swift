@@ -39,9 +39,9 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
             }
             guard output == "text" else { throw ValidationError("--output must be text or json") }
             if entries.isEmpty { Terminal.note("no request tokens"); return }
-            let formatter = ISO8601DateFormatter()
+
             for entry in entries {
-                Terminal.output("\(entry.id)\t\(formatter.string(from: entry.createdAt))\t\(entry.subject)")
+                Terminal.output("\(entry.id)\t\(ISOTime.format(entry.createdAt))\t\(entry.subject)")
             }
         }
     }

@@ -26,7 +26,7 @@ struct RefreshCommand: AsyncParsableCommand {
             let source = try options.source.makeSource(runtime: runtime).source
             let token = try await source.token(audience: refresh.audience)
             try SecureFile.update(refresh.tokenFile) { _ in Data(token.jwt.reveal.utf8) }
-            let expiry = token.expiresAt.map { ", valid until \(ISO8601DateFormatter().string(from: $0))" } ?? ""
+            let expiry = token.expiresAt.map { ", valid until \(ISOTime.format($0))" } ?? ""
             Terminal.note("\(record.name): refreshed \(refresh.tokenFile)\(expiry)")
         }
     }
