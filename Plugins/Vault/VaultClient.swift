@@ -20,7 +20,6 @@ struct VaultClient: Sendable {
     let address: String
     let namespace: String?
     let timeout: TimeInterval
-    let caCert: String?
 
     /// Vault's own error messages, for the caller to explain.
     struct Refusal: Error {
@@ -52,11 +51,6 @@ struct VaultClient: Sendable {
     private func send(_ request: URLRequest) async throws -> HTTPClient.Response {
         var request = request
         if let namespace { request.setValue(namespace, forHTTPHeaderField: "X-Vault-Namespace") }
-        if let caCert {
-            // FoundationNetworking (libcurl) reads its CA bundle from this variable; broker
-            // talks to one Vault per process in practice, so a process-wide setting is enough.
-            setenv("URLSessionCertificateAuthorityInfoFile", caCert, 1)
-        }
         let prepared = request
         let client = HTTPClient(timeout: timeout)
         do {
@@ -65,7 +59,7 @@ struct VaultClient: Sendable {
             throw BrokerError.failure(error.description)
         } catch {
             throw BrokerError.failure("cannot reach Vault at \(address): \(error.localizedDescription)",
-                                      hint: "check the address (VAULT_ADDR) and, for a private CA, caCert")
+                                      hint: "check the address (VAULT_ADDR); a private CA must be in the system trust store")
         }
     }
 

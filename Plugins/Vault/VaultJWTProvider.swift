@@ -13,7 +13,7 @@ public struct VaultJWTProvider: Provider {
     }
 
     var client: VaultClient {
-        VaultClient(address: settings.address, namespace: settings.namespace, timeout: settings.timeout, caCert: settings.caCert)
+        VaultClient(address: settings.address, namespace: settings.namespace, timeout: settings.timeout)
     }
 
     public func login(token: IdentityToken) async throws -> LoginResult {

@@ -37,6 +37,17 @@ import Testing
         }
     }
 
+    @Test func aPrivateCAIsRefusedWithTheWayAround() {
+        do {
+            _ = try settings(["role": .string("r"), "caCert": .string("/etc/ca.pem")])
+            Issue.record("expected caCert to be refused")
+        } catch let error as BrokerError {
+            #expect(error.exitCode == 2)
+            #expect(error.message.contains("providers.vault.caCert"))
+            #expect(error.hint?.contains("update-ca-certificates") == true)
+        } catch { Issue.record("unexpected \(error)") }
+    }
+
     @Test func diagnosisShowsTheClaimVaultNamed() throws {
         let claims = #"{"sub":"repo:evil/app","aud":"vault","iss":"https://issuer"}"#
         let jwt = Base64URL.encode(Data(#"{"alg":"RS256"}"#.utf8)) + "." + Base64URL.encode(Data(claims.utf8)) + ".c2ln"
