@@ -9,7 +9,7 @@ public enum VaultAdapter {
         SettingKey("role", .string, required: true, help: "the JWT auth role"),
         SettingKey("namespace", .string, help: "sent as X-Vault-Namespace (default $VAULT_NAMESPACE)"),
         SettingKey("tokenFile", .string, help: "where the client token goes (default ~/.vault-token)"),
-        SettingKey("caCert", .string, help: "PEM file of a private CA (not supported yet: refused with a hint to use the system trust store)"),
+        SettingKey("caCert", .string, help: "PEM file of a private CA"),
         SettingKey("timeout", .duration, help: "timeout of each Vault call (default 10s)"),
     ]
 
@@ -32,7 +32,8 @@ public enum VaultAdapter {
             if let address = record.details?["address"],
                let token = FileManager.default.contents(atPath: target.path).map({ String(decoding: $0, as: UTF8.self) }),
                !token.isEmpty {
-                let client = VaultClient(address: address, namespace: record.details?["namespace"], timeout: 10)
+                let client = VaultClient(address: address, namespace: record.details?["namespace"], timeout: 10,
+                                         caCert: record.details?["caCert"])
                 do {
                     try await client.revokeSelf(url: URL(string: "\(address)/v1/auth/token/revoke-self")!, token: SecretValue(token))
                     done.append("revoked the Vault token" + (record.details?["accessor"].map { " (accessor \($0))" } ?? ""))

@@ -20,6 +20,7 @@ struct VaultClient: Sendable {
     let address: String
     let namespace: String?
     let timeout: TimeInterval
+    let caCert: String?
 
     /// Vault's own error messages, for the caller to explain.
     struct Refusal: Error {
@@ -53,13 +54,15 @@ struct VaultClient: Sendable {
         if let namespace { request.setValue(namespace, forHTTPHeaderField: "X-Vault-Namespace") }
         let prepared = request
         let client = HTTPClient(timeout: timeout)
+        let privateCA = caCert.map { PrivateCAClient(caCert: $0, timeout: timeout) }
         do {
+            if let privateCA { return try await privateCA.send(prepared) }
             return try await withTimeout(timeout, what: "Vault at \(address)") { try await client.send(prepared) }
         } catch let error as TimeoutError {
             throw BrokerError.failure(error.description)
         } catch {
             throw BrokerError.failure("cannot reach Vault at \(address): \(error.localizedDescription)",
-                                      hint: "check the address (VAULT_ADDR); a private CA must be in the system trust store")
+                                      hint: "check the address (VAULT_ADDR) and, for a private CA, caCert")
         }
     }
 

@@ -13,7 +13,7 @@ public struct VaultJWTProvider: Provider {
     }
 
     var client: VaultClient {
-        VaultClient(address: settings.address, namespace: settings.namespace, timeout: settings.timeout)
+        VaultClient(address: settings.address, namespace: settings.namespace, timeout: settings.timeout, caCert: settings.caCert)
     }
 
     public func login(token: IdentityToken) async throws -> LoginResult {
@@ -34,6 +34,7 @@ public struct VaultJWTProvider: Provider {
                        "ttl": ttl > 0 ? DurationText.format(TimeInterval(ttl)) : "none", "renewable": String(auth.renewable ?? false)]
         if let accessor = auth.accessor { details["accessor"] = accessor }
         if let namespace = settings.namespace { details["namespace"] = namespace }
+        if let caCert = settings.caCert { details["caCert"] = caCert }
         var environment: [EnvironmentExport.Variable] = [.init("VAULT_ADDR", settings.address), .init("VAULT_TOKEN", clientToken.reveal, secret: true)]
         if let namespace = settings.namespace { environment.append(.init("VAULT_NAMESPACE", namespace)) }
         let credentials = IssuedCredentials(

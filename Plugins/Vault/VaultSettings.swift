@@ -8,6 +8,8 @@ public struct VaultSettings: Sendable {
     public var role: String
     public var namespace: String?
     public var tokenFile: String
+    /// PEM file of a private CA the Vault's certificate chains to.
+    public var caCert: String?
     public var timeout: TimeInterval = 10
 
     public static let defaultAudience = "vault"
@@ -28,11 +30,9 @@ public struct VaultSettings: Sendable {
         let file = block.string("tokenFile") ?? "~/.vault-token"
         tokenFile = file.hasPrefix("~/") ? context.home + file.dropFirst(1) : file
         guard tokenFile.hasPrefix("/") else { throw block.error("tokenFile", "'\(file)' must be an absolute path or start with ~/") }
-        if let caCert = block.string("caCert") {  // declared so editors show it; refused below
-            // FoundationNetworking on Linux pins libcurl to the system CA bundle and offers no
-            // per-request trust: refuse clearly rather than pretend (checked against a TLS OpenBao).
-            throw block.error("caCert", "'\(caCert)': a private CA per provider is not supported by this build yet",
-                              hint: "add the CA to the system trust store (cp it to /usr/local/share/ca-certificates/ and run update-ca-certificates), then remove caCert")
+        if let caCert = block.string("caCert") {
+            guard FileManager.default.isReadableFile(atPath: caCert) else { throw block.error("caCert", "cannot read \(caCert)") }
+            self.caCert = caCert
         }
         timeout = try block.duration("timeout") ?? timeout
     }

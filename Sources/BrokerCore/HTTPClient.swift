@@ -10,6 +10,12 @@ public struct HTTPClient: Sendable {
         public var status: Int
         public var headers: [String: String]
         public var body: Data
+
+        public init(status: Int, headers: [String: String], body: Data) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
     }
 
     public var timeout: TimeInterval
