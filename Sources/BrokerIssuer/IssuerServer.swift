@@ -125,13 +125,23 @@ final class ServerState: @unchecked Sendable {
 
     private let lock = NSLock()
     private var cachedDocuments: (Date?, Documents)?
+    private var documentsBuiltAt = Date.distantPast
     private var cachedSigner: (Date?, TokenSigner)?
     private var cachedTokens: (Date?, [RequestTokenStore.Entry])?
 
+    /// Also rebuilt once a minute, so a retired key leaves the JWKS when its retention ends.
     func documents(stamp: Date?) -> Documents? {
-        lock.withLock { cachedDocuments.flatMap { $0.0 == stamp && stamp != nil ? $0.1 : nil } }
+        lock.withLock {
+            guard Date().timeIntervalSince(documentsBuiltAt) < 60 else { return nil }
+            return cachedDocuments.flatMap { $0.0 == stamp && stamp != nil ? $0.1 : nil }
+        }
     }
-    func store(_ documents: Documents, stamp: Date?) { lock.withLock { cachedDocuments = (stamp, documents) } }
+    func store(_ documents: Documents, stamp: Date?) {
+        lock.withLock {
+            cachedDocuments = (stamp, documents)
+            documentsBuiltAt = Date()
+        }
+    }
 
     func signer(stamp: Date?) -> TokenSigner? {
         lock.withLock { cachedSigner.flatMap { $0.0 == stamp && stamp != nil ? $0.1 : nil } }
