@@ -30,12 +30,6 @@ public struct STSRequest: Sendable {
         ]
         if let policy { fields.append(("Policy", policy)) }
         for (index, arn) in policyArns.enumerated() { fields.append(("PolicyArns.member.\(index + 1).arn", arn)) }
-        return Data(fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&").utf8)
-    }
-
-    /// application/x-www-form-urlencoded: everything but unreserved characters is escaped.
-    static func encode(_ text: String) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        return FormEncoding.body(fields)
     }
 }

@@ -89,14 +89,3 @@ public struct TokenExchangeProvider: Provider {
         return LoginResult(credentials: credentials, written: [WrittenTarget(kind: .file, path: settings.outputFile)])
     }
 }
-
-/// application/x-www-form-urlencoded, escaping everything but unreserved characters.
-enum FormEncoding {
-    static let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
-    static func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
-
-    static func body(_ fields: [(String, String)]) -> Data {
-        Data(fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&").utf8)
-    }
-}

@@ -35,6 +35,7 @@ public enum ProcessRunner {
         }
         // posix_spawn and waitpid directly: Foundation's Process learns of a child's exit through
         // Dispatch, which under load noticed it many seconds late and stretched every timeout.
+        surviveBrokenPipes()
         let output = try PipePair(), errors = try PipePair(), input = try PipePair()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -114,6 +115,13 @@ public enum ProcessRunner {
         _ = readers.wait(timeout: .now() + 2)
         let (out, err) = collected.get()
         return Result(status: exit.code, stdout: out, stderr: err, timedOut: timedOut)
+    }
+
+    /// A child may exit without reading stdin; writing to it must then fail with EPIPE instead
+    /// of killing broker with SIGPIPE. A no-op handler rather than SIG_IGN, because exec resets
+    /// handlers but keeps ignored signals: children still get the default SIGPIPE.
+    static func surviveBrokenPipes() {
+        _ = signal(SIGPIPE) { _ in }
     }
 
     /// A pipe whose ends are close-on-exec, so no other child spawned meanwhile inherits them.

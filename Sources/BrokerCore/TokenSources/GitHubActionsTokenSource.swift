@@ -160,14 +160,9 @@ public struct GitHubActionsTokenSource: TokenSource {
     /// (`?api-version=2.0`), so the parameter is usually joined with `&`.
     static func requestURL(_ base: String, audience: String) -> String {
         let separator = !base.contains("?") ? "?" : (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&")
-        return base + separator + "audience=" + percentEncoded(audience)
+        return base + separator + "audience=" + FormEncoding.encode(audience)
     }
 
-    /// Only RFC 3986 unreserved characters stay as they are (`api://x` → `api%3A%2F%2Fx`).
-    static func percentEncoded(_ text: String) -> String {
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
-    }
 
     /// The URL as errors show it: without query string or fragment.
     static func withoutQuery(_ url: String) -> String {
