@@ -13,8 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
-        // Only for Vault's caCert: URLSession on Linux cannot trust a private CA per request.
+        // HTTP for every provider. Not URLSession: FoundationNetworking loads libcurl and its
+        // ~30 libraries into every process and cannot trust a private CA per request on Linux.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
     ],
     targets: [
@@ -23,6 +25,11 @@ let package = Package(
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -40,15 +47,7 @@ let package = Package(
             dependencies: ["BrokerCore"],
             path: "Plugins/AWS"
         ),
-        .target(
-            name: "VaultProvider",
-            dependencies: [
-                "BrokerCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ],
-            path: "Plugins/Vault"
-        ),
+        .target(name: "VaultProvider", dependencies: ["BrokerCore"], path: "Plugins/Vault"),
         .target(name: "TokenExchangeProvider", dependencies: ["BrokerCore"], path: "Plugins/TokenExchange"),
         .target(name: "ExecProvider", dependencies: ["BrokerCore"], path: "Plugins/Exec"),
         .executableTarget(

@@ -1,8 +1,5 @@
 import BrokerCore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Calls AssumeRoleWithWebIdentity (unsigned, form-encoded) with a timeout per attempt,
 /// full-jitter retries for transient faults only, and one deadline for the whole login.
@@ -22,7 +19,7 @@ public struct STSClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let outcome = await send(request)
+            let outcome = try await send(request)
             switch outcome {
             case .success(let result):
                 return result
@@ -74,22 +71,16 @@ public struct STSClient: Sendable {
         }
     }
 
-    func send(_ request: STSRequest) async -> Outcome {
-        var http = URLRequest(url: settings.endpoint)
-        http.httpMethod = "POST"
-        http.setValue("application/x-www-form-urlencoded; charset=utf-8", forHTTPHeaderField: "Content-Type")
-        http.setValue("application/xml", forHTTPHeaderField: "Accept")
-        http.httpBody = request.formBody
+    func send(_ request: STSRequest) async throws -> Outcome {
+        var http = HTTPRequest("POST", url: settings.endpoint, body: request.formBody)
+        http.setHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+        http.setHeader("Accept", "application/xml")
         let endpoint = settings.endpoint.absoluteString
-        let prepared = http
-        let client = HTTPClient(timeout: settings.timeout)
         let response: HTTPClient.Response
         do {
-            response = try await withTimeout(settings.timeout, what: "STS at \(endpoint)") { try await client.send(prepared) }
-        } catch let timeout as TimeoutError {
-            return .failure(Failure(retryable: true, summary: timeout.description))
-        } catch {
-            return .failure(Failure(retryable: true, summary: "cannot reach \(endpoint): \(error.localizedDescription)"))
+            response = try await HTTPClient(timeout: settings.timeout).send(http)
+        } catch let error as HTTPTransportError {
+            return .failure(Failure(retryable: error.isTransient, summary: "STS: \(error)"))
         }
         let parsed: STSResponse
         do {

@@ -1,8 +1,5 @@
 import BrokerCore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Adapter `token-exchange`: an RFC 8693 exchange at any OAuth 2.0 token endpoint
 /// (Keycloak, Okta, an internal STS); the issued token goes to `outputFile` (0600).
@@ -32,10 +29,9 @@ public struct TokenExchangeProvider: Provider {
 
     public func login(token: IdentityToken) async throws -> LoginResult {
         let secret = try settings.clientSecret(environment: environment)
-        var request = URLRequest(url: settings.tokenURL)
-        request.httpMethod = "POST"
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        var request = HTTPRequest("POST", url: settings.tokenURL)
+        request.setHeader("Content-Type", "application/x-www-form-urlencoded")
+        request.setHeader("Accept", "application/json")
         var fields: [(String, String)] = [
             ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
             ("subject_token", token.jwt.reveal),
@@ -53,15 +49,13 @@ public struct TokenExchangeProvider: Provider {
         case .basic:
             // RFC 6749 §2.3.1: form-encode id and secret, then base64 them for Basic.
             let pair = "\(FormEncoding.encode(settings.clientId!)):\(FormEncoding.encode(secret!.reveal))"
-            request.setValue("Basic " + Data(pair.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+            request.setHeader("Authorization", "Basic " + Data(pair.utf8).base64EncodedString())
         }
-        request.httpBody = FormEncoding.body(fields)
-        let prepared = request
-        let client = HTTPClient(timeout: settings.timeout)
+        request.body = FormEncoding.body(fields)
         let endpoint = settings.tokenURL.absoluteString
         let response: HTTPClient.Response
         do {
-            response = try await withTimeout(settings.timeout, what: "the token endpoint \(endpoint)") { try await client.send(prepared) }
+            response = try await HTTPClient(timeout: settings.timeout).send(request)
         } catch {
             throw BrokerError.failure("cannot reach the token endpoint \(endpoint): \(error)")
         }

@@ -1,8 +1,5 @@
 import BrokerCore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The two Vault calls broker makes: JWT login and token self-revocation.
 struct VaultClient: Sendable {
@@ -29,10 +26,9 @@ struct VaultClient: Sendable {
     }
 
     func login(url: URL, role: String, jwt: SecretValue) async throws -> Auth {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONSerialization.data(withJSONObject: ["role": role, "jwt": jwt.reveal])
+        var request = HTTPRequest("POST", url: url,
+                                  body: try JSONSerialization.data(withJSONObject: ["role": role, "jwt": jwt.reveal]))
+        request.setHeader("Content-Type", "application/json")
         let response = try await send(request)
         guard (200...299).contains(response.status) else { throw refusal(response) }
         guard let auth = try? JSONDecoder().decode(LoginAnswer.self, from: response.body).auth else {
@@ -42,27 +38,20 @@ struct VaultClient: Sendable {
     }
 
     func revokeSelf(url: URL, token: SecretValue) async throws {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue(token.reveal, forHTTPHeaderField: "X-Vault-Token")
+        var request = HTTPRequest("POST", url: url)
+        request.setHeader("X-Vault-Token", token.reveal)
         let response = try await send(request)
         guard (200...299).contains(response.status) else { throw refusal(response) }
     }
 
-    private func send(_ request: URLRequest) async throws -> HTTPClient.Response {
+    private func send(_ request: HTTPRequest) async throws -> HTTPClient.Response {
         var request = request
-        if let namespace { request.setValue(namespace, forHTTPHeaderField: "X-Vault-Namespace") }
-        let prepared = request
-        let client = HTTPClient(timeout: timeout)
-        let privateCA = caCert.map { PrivateCAClient(caCert: $0, timeout: timeout) }
+        if let namespace { request.setHeader("X-Vault-Namespace", namespace) }
         do {
-            if let privateCA { return try await privateCA.send(prepared) }
-            return try await withTimeout(timeout, what: "Vault at \(address)") { try await client.send(prepared) }
-        } catch let error as TimeoutError {
-            throw BrokerError.failure(error.description)
-        } catch {
-            throw BrokerError.failure("cannot reach Vault at \(address): \(error.localizedDescription)",
-                                      hint: "check the address (VAULT_ADDR) and, for a private CA, caCert")
+            return try await HTTPClient(timeout: timeout, caCertFile: caCert).send(request)
+        } catch let error as HTTPTransportError {
+            throw BrokerError.failure("cannot reach Vault at \(address): \(error)",
+                                      hint: error.kind == .timeout ? nil : "check the address (VAULT_ADDR) and, for a private CA, caCert")
         }
     }
 

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A GitHub Actions job's OIDC token from the runner's token service:
 /// `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=…` with the request token as bearer, answered
@@ -35,9 +32,9 @@ public struct GitHubActionsTokenSource: TokenSource {
         guard let url = URL(string: Self.requestURL(base, audience: audience)) else {
             throw BrokerError.usage("GitHub Actions: cannot build a request URL from \(Self.urlVariable) (\(shown)) and audience '\(audience)'")
         }
-        var request = URLRequest(url: url)
-        request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        var request = HTTPRequest(url: url)
+        request.setHeader("Authorization", "Bearer \(bearer)")
+        request.setHeader("Accept", "application/json")
 
         let started = Date()
         var attempt = 0
@@ -78,27 +75,16 @@ public struct GitHubActionsTokenSource: TokenSource {
     private enum Outcome { case token(IdentityToken), transient(String) }
 
     /// One request. Transient failures come back as `.transient`; anything retrying cannot fix throws.
-    private func send(_ request: URLRequest, shown: String, bearer: String, timeout: TimeInterval) async throws -> Outcome {
+    private func send(_ request: HTTPRequest, shown: String, bearer: String, timeout: TimeInterval) async throws -> Outcome {
         let response: HTTPClient.Response
         do {
-            // FoundationNetworking truncates its timeout to whole seconds (0.6 would fail at
-            // once), so URLSession gets the rounded-up value and the race the exact one.
-            response = try await withTimeout(timeout, what: shown) {
-                try await HTTPClient(timeout: timeout.rounded(.up)).send(request)
-            }
-        } catch {
+            response = try await HTTPClient(timeout: timeout, environment: environment).send(request)
+        } catch let error as HTTPTransportError {
             try Task.checkCancellation()
-            if let timeout = error as? TimeoutError {
-                return .transient("no answer within \(Self.seconds(timeout.seconds))")
-            }
-            // Other errors' text may carry the full URL, so only their type is shown.
-            guard let network = error as? URLError else {
-                throw BrokerError.failure("GitHub Actions: the request to \(shown) failed (\(type(of: error)))")
-            }
-            if Self.permanent.contains(network.code) {
-                throw BrokerError.failure("GitHub Actions: cannot reach \(shown): \(Self.describe(network))")
-            }
-            return .transient(Self.describe(network))
+            if error.kind == .timeout { return .transient("no answer within \(Self.seconds(timeout))") }
+            // Our own words: the transport's text could carry the full URL.
+            if !error.isTransient { throw BrokerError.failure("GitHub Actions: cannot reach \(shown): \(error)") }
+            return .transient(error.description)
         }
         let status = response.status
         if (200..<300).contains(status) { return .token(try decode(response.body, shown: shown)) }
@@ -127,28 +113,6 @@ public struct GitHubActionsTokenSource: TokenSource {
             throw BrokerError.failure("GitHub Actions: the \"value\" returned by \(shown) is not a JWT")
         }
         return token
-    }
-
-    /// Certificate and URL problems do not go away by asking again.
-    private static let permanent: Set<URLError.Code> = [
-        .badURL, .unsupportedURL, .cancelled, .userAuthenticationRequired, .secureConnectionFailed,
-        .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
-        .serverCertificateHasUnknownRoot, .clientCertificateRejected, .clientCertificateRequired,
-    ]
-
-    /// Our own words for network errors: Foundation's text can carry the full URL.
-    private static func describe(_ error: URLError) -> String {
-        switch error.code {
-        case .timedOut: "the request timed out"
-        case .cannotConnectToHost: "the connection was refused"
-        case .cannotFindHost, .dnsLookupFailed: "the host name did not resolve"
-        case .networkConnectionLost: "the connection was lost"
-        case .notConnectedToInternet: "there is no network"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
-            "TLS failed (certificate not trusted or handshake error)"
-        default: "network error \(error.code.rawValue)"
-        }
     }
 
     /// Retries work in fractions of a second, which DurationText would round away.

@@ -1,0 +1,82 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// A request that got no HTTP answer, in broker's own words: the transport's text can carry
+/// the full URL (and with it query-string secrets), so only the kind and the host are shown.
+public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable, Equatable {
+        case timeout, refused, hostNotFound, connectionLost, tls, badURL, proxy, tooLarge, other
+    }
+
+    public let kind: Kind
+    /// scheme://host[:port] of the request.
+    public let target: String
+    public let seconds: Double?
+
+    public init(_ kind: Kind, target: String, seconds: Double? = nil) {
+        self.kind = kind
+        self.target = target
+        self.seconds = seconds
+    }
+
+    /// Worth another attempt: the same request may get through later. Certificates, URLs,
+    /// proxies and oversize answers do not change by asking again.
+    public var isTransient: Bool {
+        switch kind {
+        case .timeout, .refused, .hostNotFound, .connectionLost, .other: true
+        case .tls, .badURL, .proxy, .tooLarge: false
+        }
+    }
+
+    public var description: String {
+        switch kind {
+        case .timeout: "\(target) did not answer within \(DurationText.format(seconds ?? 0))"
+        case .refused: "\(target) refused the connection"
+        case .hostNotFound: "the host name of \(target) did not resolve"
+        case .connectionLost: "\(target) closed the connection before answering"
+        case .tls: "TLS with \(target) failed (certificate not trusted, wrong host name or handshake error)"
+        case .badURL: "\(target) is not a usable http(s) URL"
+        case .proxy: "the proxy for \(target) refused the tunnel (check HTTPS_PROXY and its credentials)"
+        case .tooLarge: "\(target) answered with more than \(HTTPClient.maxBodyBytes / 1024 / 1024) MiB"
+        case .other: "the request to \(target) failed"
+        }
+    }
+
+    /// Maps what async-http-client and SwiftNIO throw onto the kinds above.
+    static func classify(_ error: any Error, target: String, seconds: Double) -> HTTPTransportError {
+        func make(_ kind: Kind) -> HTTPTransportError { HTTPTransportError(kind, target: target, seconds: seconds) }
+        switch error {
+        case let error as HTTPTransportError:
+            return error
+        case let error as HTTPClientError:
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .tlsHandshakeTimeout,
+                 .getConnectionFromPoolTimeout, .httpProxyHandshakeTimeout, .socksHandshakeTimeout:
+                return make(.timeout)
+            case .remoteConnectionClosed:
+                return make(.connectionLost)
+            case .invalidURL, .emptyHost, .emptyScheme, .missingSocketPath:
+                return make(.badURL)
+            case .proxyAuthenticationRequired, .invalidProxyResponse:
+                return make(.proxy)
+            default:
+                return make(String(describing: error).hasPrefix("HTTPClientError.unsupportedScheme") ? .badURL : .other)
+            }
+        case let error as NIOConnectionError:
+            if error.connectionErrors.isEmpty, error.dnsAError != nil || error.dnsAAAAError != nil { return make(.hostNotFound) }
+            return make(error.connectionErrors.contains { ($0.error as? IOError)?.errnoCode == ECONNREFUSED } ? .refused : .other)
+        case let error as IOError:
+            return make(error.errnoCode == ECONNREFUSED ? .refused : error.errnoCode == ECONNRESET ? .connectionLost : .other)
+        case is SocketAddressError:
+            return make(.hostNotFound)
+        case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
+            return make(.tls)
+        case ChannelError.connectTimeout:
+            return make(.timeout)
+        default:
+            return make(.other)
+        }
+    }
+}
