@@ -33,8 +33,7 @@ public struct AWSSettings: Sendable, Equatable {
     /// Checks every rule STS would check, naming the setting (`name(key)` gives the flag or
     /// config path) so the user can fix it before anything is sent.
     public func validate(name: (String) -> String = { "--" + $0 }) throws {
-        let arnPattern = #"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$"#
-        guard roleArn.count >= 20, roleArn.count <= 2048, roleArn.range(of: arnPattern, options: .regularExpression) != nil else {
+        guard roleArn.count >= 20, roleArn.count <= 2048, AWSIdentifiers.isRoleARN(roleArn) else {
             throw BrokerError.usage("\(name("role-arn")): '\(roleArn)' is not an IAM role ARN",
                                     hint: "expected arn:aws:iam::<12-digit account>:role/<name>")
         }
@@ -43,7 +42,7 @@ public struct AWSSettings: Sendable, Equatable {
             throw BrokerError.usage("\(name("duration-seconds")): \(durationSeconds) is out of range",
                                     hint: "STS accepts 900 to 43200 seconds, capped by the role's maximum session duration")
         }
-        if let region, region.range(of: #"^[a-z]{2}(-[a-z]+)+-\d+$"#, options: .regularExpression) == nil {
+        if let region, !AWSIdentifiers.isRegion(region) {
             throw BrokerError.usage("\(name("region")): '\(region)' is not an AWS region", hint: "for example us-east-1 or eu-west-1")
         }
         if let stsEndpoint {
@@ -54,7 +53,7 @@ public struct AWSSettings: Sendable, Equatable {
         guard policyArns.count <= 10 else {
             throw BrokerError.usage("\(name("policy-arn")): \(policyArns.count) policy ARNs given", hint: "STS accepts at most 10 managed session policies")
         }
-        for arn in policyArns where arn.range(of: #"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$"#, options: .regularExpression) == nil {
+        for arn in policyArns where !AWSIdentifiers.isPolicyARN(arn) {
             throw BrokerError.usage("\(name("policy-arn")): '\(arn)' is not an IAM policy ARN", hint: "expected arn:aws:iam::<account or aws>:policy/<name>")
         }
         if let policy {
@@ -74,7 +73,7 @@ public struct AWSSettings: Sendable, Equatable {
     }
 
     static func validateSessionName(_ value: String, name: String) throws {
-        guard (2...64).contains(value.count), value.range(of: #"^[\w+=,.@-]+$"#, options: .regularExpression) != nil else {
+        guard (2...64).contains(value.count), value.allSatisfy(AWSIdentifiers.isSessionNameCharacter) else {
             throw BrokerError.usage("\(name): '\(value)' is not a valid role session name",
                                     hint: "2 to 64 characters from letters, digits and +=,.@_-")
         }

@@ -17,7 +17,7 @@ public enum RoleSessionName {
     static func sanitize(_ text: String) -> String {
         var result = ""
         for character in text {
-            if character.isASCII && (character.isLetter || character.isNumber || "_+=,.@-".contains(character)) {
+            if AWSIdentifiers.isSessionNameCharacter(character) {
                 result.append(character)
             } else if result.last != "-" {
                 result.append("-")

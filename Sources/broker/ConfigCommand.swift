@@ -8,7 +8,7 @@ struct ConfigCommand: AsyncParsableCommand {
         subcommands: [Validate.self, Show.self, Schema.self])
 
     struct Validate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate the config; exit 2 with the JSON path of the first problem.")
+        static let configuration = CommandConfiguration(commandName: "validate", abstract: "Validate the config; exit 2 with the JSON path of the first problem.")
 
         @OptionGroup var configOption: ConfigOption
 
@@ -25,7 +25,7 @@ struct ConfigCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the resolved config (variables expanded, secrets redacted).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the resolved config (variables expanded, secrets redacted).")
 
         @OptionGroup var configOption: ConfigOption
 
@@ -53,7 +53,7 @@ struct ConfigCommand: AsyncParsableCommand {
     }
 
     struct Schema: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a JSON Schema of the config, covering every adapter (for editor completion).")
+        static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print a JSON Schema of the config, covering every adapter (for editor completion).")
 
         func run() async throws {
             Terminal.output(try JSONOutput.string(ConfigSchema.document(registry: BrokerRuntime.registry)))

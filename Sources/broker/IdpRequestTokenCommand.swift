@@ -11,6 +11,7 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a request token; it is printed once on stdout and fixes the sub of its tokens.")
 
         @Option(help: "The sub claim every token obtained with this request token carries.")
@@ -25,7 +26,7 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List request tokens (ids and subjects, never the tokens).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List request tokens (ids and subjects, never the tokens).")
 
         @Option(help: "text or json")
         var output = "text"
@@ -47,7 +48,7 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a request token by id; a running server stops accepting it at once.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a request token by id; a running server stops accepting it at once.")
 
         @Argument(help: "The id shown by 'create' and 'list' (rt-...).")
         var id: String

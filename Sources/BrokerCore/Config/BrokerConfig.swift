@@ -103,7 +103,8 @@ public struct BrokerConfig: Sendable {
         var entries: [ProviderEntry] = []
         var targets: [String: String] = [:]
         for name in all.values.keys.sorted() {
-            guard name.range(of: #"^[A-Za-z0-9][A-Za-z0-9_.-]*$"#, options: .regularExpression) != nil else {
+            guard let first = name.first, first.isASCII, first.isLetter || first.isNumber,
+                  name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) else {
                 throw all.error(name, "is not a usable provider name", hint: "use letters, digits, '.', '_' and '-'")
             }
             let entry = try block(all.values[name], "providers.\(name)", file: file)
