@@ -1,8 +1,5 @@
 import BrokerCore
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// Reads a small XML document into its leaf elements, keyed by their path of local names
 /// (`ErrorResponse/Error/Code`). STS answers are shallow and have no repeated leaves we need,
@@ -26,56 +23,42 @@ struct STSXMLReader {
         guard !data.isEmpty else {
             throw BrokerError.failure("\(what) has an empty body")
         }
-        let parser = XMLParser(data: data)
-        parser.shouldProcessNamespaces = false
-        parser.shouldResolveExternalEntities = false
-        let collector = Collector()
-        parser.delegate = collector
-        // The Linux parser can accept a document cut short, so also check the root was closed.
-        guard parser.parse(), collector.closedRoot, let root = collector.root else {
+        let events: [XMLEventReader.Event]
+        do {
+            events = try XMLEventReader.events(of: Array(data))
+        } catch {
             throw BrokerError.failure(
-                "\(what) is not well-formed XML (parser stopped at line \(parser.lineNumber), column \(parser.columnNumber))",
+                "\(what) is not well-formed XML (\(error.reason) at line \(error.line), column \(error.column))",
                 hint: "check that the endpoint really is AWS STS; a proxy or captive portal may have answered")
         }
-        self.root = root
-        leaves = collector.leaves
+        (root, leaves) = Self.leaves(of: events)
     }
 
-    private final class Collector: NSObject, XMLParserDelegate {
+    /// Elements without child elements become leaves with their trimmed text; a `prefix:` is
+    /// dropped so a prefixed document reads like the usual default-namespace one.
+    static func leaves(of events: [XMLEventReader.Event]) -> (root: String, leaves: [Leaf]) {
         var root: String?
         var leaves: [Leaf] = []
-        var closedRoot = false
-        private var stack: [String] = []
-        private var text = ""
-        private var hasChildren = false
-
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                    qualifiedName: String?, attributes: [String: String] = [:]) {
-            // Drop any `prefix:` so a prefixed document reads like the usual default-namespace one.
-            let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
-            if root == nil { root = local }
-            stack.append(local)
-            text = ""
-            hasChildren = false
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            text += string
-        }
-
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-            text += String(decoding: CDATABlock, as: UTF8.self)
-        }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-                    qualifiedName: String?) {
-            if !hasChildren {
-                leaves.append(Leaf(path: stack, text: text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        var stack: [String] = []
+        var text = ""
+        var hasChildren = false
+        for event in events {
+            switch event {
+            case .start(let name):
+                let local = name.split(separator: ":").last.map(String.init) ?? name
+                if root == nil { root = local }
+                stack.append(local)
+                text = ""
+                hasChildren = false
+            case .text(let chunk):
+                text += chunk
+            case .end:
+                if !hasChildren { leaves.append(Leaf(path: stack, text: text.trimmingCharacters(in: .whitespacesAndNewlines))) }
+                stack.removeLast()
+                text = ""
+                hasChildren = true
             }
-            stack.removeLast()
-            closedRoot = stack.isEmpty
-            text = ""
-            hasChildren = true
         }
+        return (root ?? "", leaves)
     }
 }
