@@ -21,7 +21,8 @@ struct Broker: AsyncParsableCommand {
     /// (argument-parser would use 64 for usage errors).
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command: any ParsableCommand
+            if let hot = HotPath.parse() { command = hot } else { command = try parseAsRoot() }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
