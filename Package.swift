@@ -63,6 +63,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore"]),
+        .testTarget(name: "BrokerCLITests", dependencies: ["broker"]),
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "BrokerCore"]),
         .testTarget(name: "VaultProviderTests", dependencies: ["VaultProvider", "BrokerCore"]),
         .testTarget(name: "TokenExchangeProviderTests", dependencies: ["TokenExchangeProvider", "BrokerCore"]),

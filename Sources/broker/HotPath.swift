@@ -1,21 +1,136 @@
 import ArgumentParser
 
-/// The two commands machines run over and over, parsed on their own: `login aws` (every CI
-/// job) and `credential-process aws` (every SDK client start). argument-parser otherwise
-/// builds and reflects over the whole command tree first, a few milliseconds per run.
-/// Anything unusual (help, a parse or validation error) gives nil, and the full tree parses
-/// the arguments again so messages and usage read as always.
+/// The two commands machines run over and over, `login aws` (every CI job) and
+/// `credential-process aws` (every SDK client start), read without argument-parser's
+/// machinery: its first parse in a process reflects over the command's types, about 5 ms of
+/// a 20 ms `credential_process` answer. Only plain `--name value` / `--name=value` options
+/// are read here, into the same option structs; anything else (help, a short flag, a value
+/// that does not convert, a validation error) gives nil, and argument-parser parses the
+/// arguments again so messages and usage read as always.
+///
+/// HotPathTests hold the tables below to the commands' own definitions: the same option
+/// names, and the same parsed values for every option.
 enum HotPath {
+    static let loginAWSNames = AWSFlags.names + SourceFlags.names + ["config", "profile", "mode", "output"]
+    static let credentialProcessAWSNames = AWSFlags.names + SourceFlags.names + ["config", "profile-cache"]
+
     static func parse(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> (any AsyncParsableCommand)? {
-        guard arguments.count > 2, arguments[1] == "aws" else { return nil }
-        let rest = Array(arguments.dropFirst(2))
-        guard !rest.contains(where: { ["-h", "--help", "-help", "--version", "--experimental-dump-help"].contains($0) }) else {
-            return nil
-        }
+        guard arguments.count > 2, arguments[1] == "aws", let values = FlagValues(Array(arguments.dropFirst(2))) else { return nil }
         switch arguments[0] {
-        case "login": return try? LoginAWSCommand.parse(rest)
-        case "credential-process": return try? CredentialProcessCommand.AWS.parse(rest)
+        case "login": return loginAWS(values)
+        case "credential-process": return credentialProcessAWS(values)
         default: return nil
         }
+    }
+
+    static func loginAWS(_ values: FlagValues) -> LoginAWSCommand? {
+        var command = LoginAWSCommand()
+        guard values.only(loginAWSNames), let aws = AWSFlags.read(values), let source = SourceFlags.read(values) else { return nil }
+        command.aws = aws
+        command.source = source
+        command.configOption = config(values)
+        command.profile = values.last("profile")
+        command.mode = values.last("mode")
+        command.output = values.last("output") ?? "ini"
+        return validated(command, groups: [source])
+    }
+
+    static func credentialProcessAWS(_ values: FlagValues) -> CredentialProcessCommand.AWS? {
+        var command = CredentialProcessCommand.AWS()
+        guard values.only(credentialProcessAWSNames), let aws = AWSFlags.read(values), let source = SourceFlags.read(values) else {
+            return nil
+        }
+        command.aws = aws
+        command.source = source
+        command.configOption = config(values)
+        command.profileCache = values.last("profile-cache")
+        return validated(command, groups: [source])
+    }
+
+    private static func config(_ values: FlagValues) -> ConfigOption {
+        var option = ConfigOption()
+        option.config = values.last("config")
+        return option
+    }
+
+    /// argument-parser validates option groups and then the command; so does this.
+    private static func validated<Command: ParsableArguments>(_ command: Command, groups: [any ParsableArguments]) -> Command? {
+        var command = command
+        do {
+            for var group in groups { try group.validate() }
+            try command.validate()
+            return command
+        } catch {
+            return nil
+        }
+    }
+
+    private enum AWSFlags {
+        static let names = ["role-arn", "audience", "role-session-name", "duration-seconds", "region", "sts-endpoint",
+                            "policy", "policy-arn", "max-attempts", "timeout"]
+
+        static func read(_ values: FlagValues) -> AWSOptions? {
+            var options = AWSOptions()
+            options.roleArn = values.last("role-arn")
+            options.audience = values.last("audience")
+            options.roleSessionName = values.last("role-session-name")
+            options.region = values.last("region")
+            options.stsEndpoint = values.last("sts-endpoint")
+            options.policy = values.last("policy")
+            options.policyArns = values.all("policy-arn")
+            options.timeout = values.last("timeout")
+            guard let duration = values.integer("duration-seconds"), let attempts = values.integer("max-attempts") else { return nil }
+            options.durationSeconds = duration
+            options.maxAttempts = attempts
+            return options
+        }
+    }
+
+    private enum SourceFlags {
+        static let names = ["source", "token-file", "token-env", "token-command", "token-timeout", "issuer"]
+
+        static func read(_ values: FlagValues) -> TokenSourceOptions? {
+            var options = TokenSourceOptions()
+            options.source = values.last("source")
+            options.tokenFile = values.last("token-file")
+            options.tokenEnv = values.last("token-env")
+            options.tokenCommand = values.last("token-command")
+            options.tokenTimeout = values.last("token-timeout")
+            options.issuerURL = values.last("issuer")
+            return options
+        }
+    }
+}
+
+/// `--name value` and `--name=value` pairs, each name's values in order. nil for anything
+/// else: positional words, short flags, `--`, or a value that looks like another option.
+struct FlagValues {
+    private var values: [String: [String]] = [:]
+
+    init?(_ arguments: [String]) {
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            guard word.hasPrefix("--"), word.count > 2 else { return nil }
+            let body = word.dropFirst(2)
+            if let equals = body.firstIndex(of: "=") {
+                values[String(body[..<equals]), default: []].append(String(body[body.index(after: equals)...]))
+                index += 1
+            } else {
+                guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("-") else { return nil }
+                values[String(body), default: []].append(arguments[index + 1])
+                index += 2
+            }
+        }
+    }
+
+    func only(_ names: [String]) -> Bool { values.keys.allSatisfy(names.contains) }
+    func last(_ name: String) -> String? { values[name]?.last }
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// `.some(nil)` when absent, nil when present but not an integer.
+    func integer(_ name: String) -> Int?? {
+        guard let text = last(name) else { return .some(nil) }
+        return Int(text).map { .some($0) } ?? nil
     }
 }

@@ -1,0 +1,83 @@
+import ArgumentParser
+@testable import broker
+import Foundation
+import Testing
+
+/// The hot path must read exactly what argument-parser reads, and hand everything else back.
+@Suite struct HotPathTests {
+    /// Long option names argument-parser defines for a command, from its own help dump.
+    static func definedNames(_ dump: String) throws -> Set<String> {
+        struct Dump: Decodable {
+            struct Command: Decodable { var arguments: [Argument]? }
+            struct Argument: Decodable { var names: [Name]? }
+            struct Name: Decodable { var kind: String; var name: String }
+            var command: Command
+        }
+        let decoded = try JSONDecoder().decode(Dump.self, from: Data(dump.utf8))
+        let names = (decoded.command.arguments ?? []).flatMap { $0.names ?? [] }.filter { $0.kind == "long" }.map(\.name)
+        return Set(names).subtracting(["help", "version"])
+    }
+
+    @Test func knowsEveryOptionOfBothCommands() throws {
+        #expect(try Self.definedNames(LoginAWSCommand._dumpHelp()) == Set(HotPath.loginAWSNames))
+        #expect(try Self.definedNames(CredentialProcessCommand.AWS._dumpHelp()) == Set(HotPath.credentialProcessAWSNames))
+    }
+
+    static let role = "arn:aws:iam::123456789012:role/deploy"
+
+    /// An empty but valid config file.
+    static let config: String = {
+        let path = NSTemporaryDirectory() + "broker-hotpath-\(UUID().uuidString).json"
+        FileManager.default.createFile(atPath: path, contents: Data(#"{"version": 1}"#.utf8))
+        return path
+    }()
+
+    /// Every option at least once, in both spellings, repeated where the last one wins.
+    static let shared: [[String]] = [
+        ["--role-arn", role],
+        ["--role-arn=\(role)", "--audience", "aud", "--role-session-name", "s1", "--duration-seconds", "900"],
+        ["--role-arn", role, "--region", "eu-west-1", "--sts-endpoint", "http://127.0.0.1:1", "--max-attempts=2", "--timeout", "3s"],
+        ["--role-arn", role, "--policy-arn", "arn:aws:iam::aws:policy/A", "--policy-arn=arn:aws:iam::aws:policy/B"],
+        ["--role-arn", role, "--token-file", "/tmp/t", "--token-timeout", "5s", "--issuer", "https://i.example", "--config", config],
+        ["--role-arn", role, "--source", "env", "--token-env", "TOKEN"],
+        ["--role-arn", role, "--token-command", "echo {audience}", "--source", "command"],
+        ["--role-arn", "arn:aws:iam::111111111111:role/first", "--role-arn", role, "--audience=sts.example"],
+    ]
+
+    @Test func loginReadsWhatArgumentParserReads() throws {
+        let extra: [[String]] = [[], ["--profile", "ci", "--mode", "web-identity", "--output", "json"], ["--output=env", "--mode", "static"]]
+        for arguments in Self.shared {
+            for more in extra {
+                let all = arguments + more
+                let values = try #require(FlagValues(all), "\(all)")
+                let fast = try #require(HotPath.loginAWS(values), "\(all)")
+                let parsed = try LoginAWSCommand.parse(all)
+                #expect(String(reflecting: fast) == String(reflecting: parsed), "\(all)")
+            }
+        }
+    }
+
+    @Test func credentialProcessReadsWhatArgumentParserReads() throws {
+        for arguments in Self.shared + [["--role-arn", Self.role, "--profile-cache", "team"]] {
+            let values = try #require(FlagValues(arguments), "\(arguments)")
+            let fast = try #require(HotPath.credentialProcessAWS(values), "\(arguments)")
+            let parsed = try CredentialProcessCommand.AWS.parse(arguments)
+            #expect(String(reflecting: fast) == String(reflecting: parsed), "\(arguments)")
+        }
+    }
+
+    @Test(arguments: [
+        ["login", "aws", "--help"], ["login", "aws", "-h", "--role-arn", role], ["login", "aws", "--role-arn"],
+        ["login", "aws", "--role-arn", "deploy"], ["login", "aws", "--role-arn", role, "--duration-seconds", "many"],
+        ["login", "aws", "--role-arn", role, "--duration-seconds", "60"], ["login", "aws", "--role-arn", role, "--unknown", "x"],
+        ["login", "aws", "--role-arn", role, "--profile-cache", "x"], ["login", "aws", "--role-arn", role, "extra"],
+        ["login", "aws", "--role-arn", role, "--role-session-name", "-x"], ["login", "aws", "--role-arn", role, "--", "x"],
+        ["login", "aws", "--role-arn", role, "--output", "yaml"], ["login", "aws", "--role-arn", role, "--audience="],
+        ["login", "aws", "--role-arn", role, "--config", "/nonexistent/broker.json"], ["login", "aws", "--role-arn", role, "--token-file", "a", "--token-env", "B"],
+        ["credential-process", "aws", "--role-arn", role, "--profile", "x"], ["login", "gcp", "--role-arn", role],
+        ["status", "aws", "--role-arn", role], ["login", "aws"],
+    ])
+    func handsEverythingElseBack(_ arguments: [String]) {
+        #expect(HotPath.parse(arguments) == nil)
+    }
+}
