@@ -29,7 +29,7 @@ interop: build venv
 test: unit interop
 
 # Benchmarks measure the binary as shipped: release, Swift runtime linked statically (needs the
-# libcurl4-openssl-dev and wrk Debian packages).
+# wrk Debian package).
 bench: venv
 	$(SWIFT) build -c release --static-swift-stdlib --product broker
 	bash Benchmarks/run

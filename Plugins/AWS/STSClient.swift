@@ -78,7 +78,9 @@ public struct STSClient: Sendable {
         let endpoint = settings.endpoint.absoluteString
         let response: HTTPClient.Response
         do {
-            response = try await HTTPClient(timeout: settings.timeout).send(http)
+            // AWS_CA_BUNDLE is the AWS CLI's and SDKs' own way to trust a private CA (proxies, VPC endpoints).
+            let bundle = ProcessInfo.processInfo.environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }
+            response = try await HTTPClient(timeout: settings.timeout, caCertFile: bundle).send(http)
         } catch let error as HTTPTransportError {
             return .failure(Failure(retryable: error.isTransient, summary: "STS: \(error)"))
         }

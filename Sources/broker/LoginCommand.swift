@@ -85,7 +85,14 @@ struct LoginProvidersCommand: AsyncParsableCommand {
         default: break
         }
         LoginSummary(outcomes: outcomes).print(json: output == "json")
-        if !outcomes.allSatisfy(\.succeeded) { throw ExitFailure(code: 1) }
+        let failures = outcomes.compactMap { outcome -> (any Error)? in
+            if case .failure(let error)? = outcome.result { return error }
+            return nil
+        }
+        // Exit 2 only when every failure was bad usage or configuration: nothing was attempted.
+        if !failures.isEmpty {
+            throw ExitFailure(code: failures.allSatisfy { ($0 as? BrokerError)?.exitCode == 2 } ? 2 : 1)
+        }
     }
 
     /// `--min-remaining`: logins whose recorded credentials outlive the minimum (and whose files still exist) are skipped.

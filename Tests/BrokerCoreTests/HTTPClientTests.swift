@@ -71,7 +71,9 @@ private func transportError(_ url: String, timeout: TimeInterval = 5, environmen
         let elapsed = Date().timeIntervalSince(started)
         #expect(error.kind == .timeout)
         #expect(error.isTransient)
-        #expect(elapsed >= 0.45 && elapsed < 3, "took \(elapsed)s")
+        // Without the timeout this would never end. The upper bound is loose because other suites
+        // running in parallel can keep the two cooperative threads busy for seconds.
+        #expect(elapsed >= 0.45 && elapsed < 20, "took \(elapsed)s")
         #expect(error.description.contains("did not answer within"))
     }
 

@@ -289,7 +289,7 @@ def test_gitlab_source_reads_the_id_token_variable(broker, aws):
         write_config(broker, {"a": {"adapter": "aws-sts", "roleArn": ROLE_A, "stsEndpoint": sts.url}},
                      source={"type": "gitlab", "variable": "AWS_ID_TOKEN"})
         missing = broker.run("login", "--all", check=False)
-        assert missing.returncode == 1 and "id_tokens" in missing.stderr
+        assert missing.returncode == 2 and "id_tokens" in missing.stderr
         broker.run("login", "--all", env={"AWS_ID_TOKEN": token})
         assert sts.requests[0]["form"]["WebIdentityToken"] == [token]
     finally:

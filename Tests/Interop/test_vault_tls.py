@@ -77,3 +77,17 @@ def test_ca_cert_lets_broker_log_in_and_revoke_over_tls(broker, serve, tls_openb
     result = broker.run("logout", "trusted")
     assert "revoked" in result.stderr
     assert tls_openbao.api("GET", "auth/token/lookup-self", token=token)[0] == 403
+
+
+def test_ssl_cert_file_is_trusted_like_openssl_tools(broker, serve, tls_openbao):
+    served = serve()
+    configure_jwt_auth(tls_openbao, served.url)
+    providers = {"vault": {"adapter": "vault-jwt", "address": tls_openbao.addr, "role": "deploy",
+                           "tokenFile": str(broker.home / "vault-token")}}
+    (broker.root / "broker.json").write_text(json.dumps({"version": 1, "source": {"type": "embedded"},
+                                                         "issuer": {"subject": "repo:acme/app"}, "providers": providers}))
+    broker.run("login", "vault", env={"SSL_CERT_FILE": tls_openbao.ca})
+    assert tls_openbao.api("GET", "auth/token/lookup-self", token=(broker.home / "vault-token").read_text())[0] == 200
+
+    missing = broker.run("login", "vault", check=False, env={"SSL_CERT_FILE": str(broker.root / "no-such-bundle.pem")})
+    assert missing.returncode == 2 and "SSL_CERT_FILE" in missing.stderr

@@ -27,7 +27,8 @@ public struct HTTPClient: Sendable {
     public static let maxBodyBytes = 4 << 20
 
     public var timeout: TimeInterval
-    /// A PEM bundle that replaces the system trust roots (Vault's `caCert`, like VAULT_CACERT).
+    /// A PEM bundle that replaces the system trust roots (Vault's `caCert`, the AWS CLI's
+    /// AWS_CA_BUNDLE); else `SSL_CERT_FILE` from `environment`, else the system bundle.
     public var caCertFile: String?
     public var environment: [String: String]
 
@@ -75,7 +76,13 @@ public struct HTTPClient: Sendable {
     private func makeClient(for url: URL) throws -> AsyncHTTPClient.HTTPClient {
         var configuration = AsyncHTTPClient.HTTPClient.Configuration()
         var tls = TLSConfiguration.makeClientConfiguration()
-        if let caCertFile { tls.trustRoots = .file(caCertFile) }
+        // Like OpenSSL-based tools, SSL_CERT_FILE replaces the system bundle (corporate CAs).
+        if let bundle = caCertFile ?? environment["SSL_CERT_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard FileManager.default.isReadableFile(atPath: bundle) else {
+                throw BrokerError.usage("cannot read the CA bundle \(bundle)\(caCertFile == nil ? " (SSL_CERT_FILE)" : "")")
+            }
+            tls.trustRoots = .file(bundle)
+        }
         configuration.tlsConfiguration = tls
         configuration.proxy = try ProxySettings(environment: environment).proxy(for: url)
         let limit = TimeAmount.nanoseconds(Int64(timeout * 1_000_000_000))
