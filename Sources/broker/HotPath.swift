@@ -1,9 +1,9 @@
 import ArgumentParser
 
-/// The two commands machines run over and over, `login aws` (every CI job) and
-/// `credential-process aws` (every SDK client start), read without argument-parser's
-/// machinery: its first parse in a process reflects over the command's types, about 5 ms of
-/// a 20 ms `credential_process` answer. Only plain `--name value` / `--name=value` options
+/// The commands run over and over, `login aws` (every CI job), `credential-process aws`
+/// (every SDK client start) and `idp token`, read without argument-parser's machinery: its
+/// first parse in a process reflects over the command's types, about 5 ms of a 20 ms
+/// `credential_process` answer. Only plain `--name value` / `--name=value` options
 /// are read here, into the same option structs; anything else (help, a short flag, a value
 /// that does not convert, a validation error) gives nil, and argument-parser parses the
 /// arguments again so messages and usage read as always.
@@ -13,14 +13,33 @@ import ArgumentParser
 enum HotPath {
     static let loginAWSNames = AWSFlags.names + SourceFlags.names + ["config", "profile", "mode", "output"]
     static let credentialProcessAWSNames = AWSFlags.names + SourceFlags.names + ["config", "profile-cache"]
+    static let idpTokenNames = ["audience", "decode", "lifetime", "subject", "claim", "issuer", "algorithm", "config"]
 
     static func parse(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> (any AsyncParsableCommand)? {
-        guard arguments.count > 2, arguments[1] == "aws", let values = FlagValues(Array(arguments.dropFirst(2))) else { return nil }
-        switch arguments[0] {
-        case "login": return loginAWS(values)
-        case "credential-process": return credentialProcessAWS(values)
+        guard arguments.count > 2, let values = FlagValues(Array(arguments.dropFirst(2)), flags: ["decode"]) else { return nil }
+        switch (arguments[0], arguments[1]) {
+        case ("login", "aws"): return loginAWS(values)
+        case ("credential-process", "aws"): return credentialProcessAWS(values)
+        case ("idp", "token"): return idpToken(values)
         default: return nil
         }
+    }
+
+    static func idpToken(_ values: FlagValues) -> IdpTokenCommand? {
+        // `--decode=yes` lands among the values: argument-parser's error to report.
+        guard values.only(idpTokenNames), values.last("decode") == nil else { return nil }
+        var command = IdpTokenCommand()
+        command.audiences = values.all("audience")
+        command.decode = values.flag("decode")
+        command.lifetime = values.last("lifetime")
+        command.subject = values.last("subject")
+        command.claims = values.all("claim")
+        var issuer = IssuerOptions()
+        issuer.issuerURL = values.last("issuer")
+        issuer.algorithm = values.last("algorithm")
+        issuer.configOption = config(values)
+        command.issuerOptions = issuer
+        return validated(command, groups: [])
     }
 
     static func loginAWS(_ values: FlagValues) -> LoginAWSCommand? {
@@ -102,18 +121,23 @@ enum HotPath {
     }
 }
 
-/// `--name value` and `--name=value` pairs, each name's values in order. nil for anything
-/// else: positional words, short flags, `--`, or a value that looks like another option.
+/// `--name value` and `--name=value` pairs, each name's values in order, and bare `--flag`s
+/// for the names in `flags`. nil for anything else: positional words, short flags, `--`, or
+/// a value that looks like another option.
 struct FlagValues {
     private var values: [String: [String]] = [:]
+    private var bare: Set<String> = []
 
-    init?(_ arguments: [String]) {
+    init?(_ arguments: [String], flags: Set<String> = []) {
         var index = 0
         while index < arguments.count {
             let word = arguments[index]
             guard word.hasPrefix("--"), word.count > 2 else { return nil }
             let body = word.dropFirst(2)
-            if let equals = body.firstIndex(of: "=") {
+            if flags.contains(String(body)) {
+                bare.insert(String(body))
+                index += 1
+            } else if let equals = body.firstIndex(of: "=") {
                 values[String(body[..<equals]), default: []].append(String(body[body.index(after: equals)...]))
                 index += 1
             } else {
@@ -124,7 +148,8 @@ struct FlagValues {
         }
     }
 
-    func only(_ names: [String]) -> Bool { values.keys.allSatisfy(names.contains) }
+    func only(_ names: [String]) -> Bool { values.keys.allSatisfy(names.contains) && bare.allSatisfy(names.contains) }
+    func flag(_ name: String) -> Bool { bare.contains(name) }
     func last(_ name: String) -> String? { values[name]?.last }
     func all(_ name: String) -> [String] { values[name] ?? [] }
 

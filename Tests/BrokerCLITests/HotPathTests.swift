@@ -21,6 +21,7 @@ import Testing
     @Test func knowsEveryOptionOfBothCommands() throws {
         #expect(try Self.definedNames(LoginAWSCommand._dumpHelp()) == Set(HotPath.loginAWSNames))
         #expect(try Self.definedNames(CredentialProcessCommand.AWS._dumpHelp()) == Set(HotPath.credentialProcessAWSNames))
+        #expect(try Self.definedNames(IdpTokenCommand._dumpHelp()) == Set(HotPath.idpTokenNames))
     }
 
     static let role = "arn:aws:iam::123456789012:role/deploy"
@@ -66,7 +67,25 @@ import Testing
         }
     }
 
+    @Test func idpTokenReadsWhatArgumentParserReads() throws {
+        let cases: [[String]] = [
+            ["--audience", "sts.amazonaws.com"],
+            ["--audience=a", "--audience", "b", "--decode", "--lifetime", "15m", "--subject", "repo:o/r"],
+            ["--decode", "--audience", "a", "--claim", "team=x", "--claim=env=prod", "--issuer", "https://i.example"],
+            ["--audience", "a", "--algorithm", "ES256", "--config", Self.config, "--decode", "--decode"],
+        ]
+        for arguments in cases {
+            let values = try #require(FlagValues(arguments, flags: ["decode"]), "\(arguments)")
+            let fast = try #require(HotPath.idpToken(values), "\(arguments)")
+            let parsed = try IdpTokenCommand.parse(arguments)
+            #expect(String(reflecting: fast) == String(reflecting: parsed), "\(arguments)")
+        }
+    }
+
     @Test(arguments: [
+        ["idp", "token", "--decode"], ["idp", "token", "--audience", "a", "--decode=yes"], ["idp", "token", "--audience", ""],
+        ["idp", "token", "--audience", "a", "--lifetime", "1s"], ["idp", "token", "--audience", "a", "--claim", "iss=x"],
+        ["idp", "token", "--audience", "a", "--role-arn", "x"], ["login", "aws", "--role-arn", role, "--decode"],
         ["login", "aws", "--help"], ["login", "aws", "-h", "--role-arn", role], ["login", "aws", "--role-arn"],
         ["login", "aws", "--role-arn", "deploy"], ["login", "aws", "--role-arn", role, "--duration-seconds", "many"],
         ["login", "aws", "--role-arn", role, "--duration-seconds", "60"], ["login", "aws", "--role-arn", role, "--unknown", "x"],
