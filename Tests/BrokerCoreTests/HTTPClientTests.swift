@@ -2,17 +2,19 @@
 import Foundation
 import Testing
 
-/// A TCP listener on 127.0.0.1 that misbehaves on purpose: it never answers, closes at once,
-/// or answers with bytes that are not TLS.
+/// A TCP port on 127.0.0.1 that misbehaves on purpose: it refuses connections (bound, never
+/// listening), never answers, closes at once, or answers with bytes that are not TLS.
 private final class RawListener: @unchecked Sendable {
-    enum Behaviour { case silent, close, notTLS }
+    enum Behaviour { case refusing, silent, close, notTLS }
     let fd: Int32
     let port: Int
+    let behaviour: Behaviour
     private var accepted: [Int32] = []
 
     init(_ behaviour: Behaviour) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
+        self.behaviour = behaviour
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -20,15 +22,23 @@ private final class RawListener: @unchecked Sendable {
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound, listen(fd, 16) == 0 else { throw BrokerError.failure("cannot listen") }
         port = Int(UInt16(bigEndian: address.sin_port))
+        guard bound else { throw BrokerError.failure("cannot bind") }
+        if behaviour == .refusing { return }
+        guard listen(fd, 16) == 0 else { throw BrokerError.failure("cannot listen") }
+        // The thread closes the socket itself once accept fails, so its number cannot be
+        // reused by another test's socket while this thread still accepts on it.
         Thread.detachNewThread { [self] in
             while true {
                 let client = accept(fd, nil, nil)
-                if client < 0 { return }
+                if client < 0 {
+                    accepted.forEach { close($0) }
+                    close(fd)
+                    return
+                }
                 switch behaviour {
                 case .silent: accepted.append(client)  // held open, never answered
-                case .close: close(client)
+                case .close, .refusing: close(client)
                 case .notTLS:
                     var buffer = [UInt8](repeating: 0, count: 1024)
                     _ = read(client, &buffer, buffer.count)
@@ -40,7 +50,10 @@ private final class RawListener: @unchecked Sendable {
         }
     }
 
-    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    /// Wakes the accepting thread, which closes the socket; a refusing one is closed here.
+    func stop() {
+        if behaviour == .refusing { close(fd) } else { shutdown(fd, Int32(SHUT_RDWR)) }
+    }
 }
 
 private func transportError(_ url: String, timeout: TimeInterval = 5, environment: [String: String] = [:]) async -> HTTPTransportError? {
@@ -54,8 +67,8 @@ private func transportError(_ url: String, timeout: TimeInterval = 5, environmen
 
 @Suite struct HTTPClientTests {
     @Test func aRefusedConnectionIsTransientAndNamesOnlyTheHost() async throws {
-        let listener = try RawListener(.close)
-        listener.stop()  // nothing listens on the port now
+        let listener = try RawListener(.refusing)
+        defer { listener.stop() }
         let error = try #require(await transportError("http://127.0.0.1:\(listener.port)/path-secret?token=query-secret"))
         #expect(error.kind == .refused)
         #expect(error.isTransient)
@@ -103,8 +116,8 @@ private func transportError(_ url: String, timeout: TimeInterval = 5, environmen
         // The target listens; the proxy does not. Failing as refused proves the proxy was used.
         let target = try RawListener(.silent)
         defer { target.stop() }
-        let proxy = try RawListener(.close)
-        proxy.stop()
+        let proxy = try RawListener(.refusing)
+        defer { proxy.stop() }
         let environment = ["http_proxy": "http://127.0.0.1:\(proxy.port)"]
         let viaProxy = try #require(await transportError("http://127.0.0.1:\(target.port)/", timeout: 2, environment: environment))
         #expect(viaProxy.kind == .refused)

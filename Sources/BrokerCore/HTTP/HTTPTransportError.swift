@@ -14,11 +14,14 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     /// scheme://host[:port] of the request.
     public let target: String
     public let seconds: Double?
+    /// For `.other`: the error's type, never its text.
+    public let type: String?
 
-    public init(_ kind: Kind, target: String, seconds: Double? = nil) {
+    public init(_ kind: Kind, target: String, seconds: Double? = nil, type: String? = nil) {
         self.kind = kind
         self.target = target
         self.seconds = seconds
+        self.type = type
     }
 
     /// Worth another attempt: the same request may get through later. Certificates, URLs,
@@ -40,13 +43,15 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
         case .badURL: "\(target) is not a usable http(s) URL"
         case .proxy: "the proxy for \(target) refused the tunnel (check HTTPS_PROXY and its credentials)"
         case .tooLarge: "\(target) answered with more than \(HTTPClient.maxBodyBytes / 1024 / 1024) MiB"
-        case .other: "the request to \(target) failed"
+        case .other: "the request to \(target) failed" + (type.map { " (\($0))" } ?? "")
         }
     }
 
     /// Maps what async-http-client and SwiftNIO throw onto the kinds above.
     static func classify(_ error: any Error, target: String, seconds: Double) -> HTTPTransportError {
-        func make(_ kind: Kind) -> HTTPTransportError { HTTPTransportError(kind, target: target, seconds: seconds) }
+        func make(_ kind: Kind) -> HTTPTransportError {
+            HTTPTransportError(kind, target: target, seconds: seconds, type: kind == .other ? "\(Swift.type(of: error))" : nil)
+        }
         switch error {
         case let error as HTTPTransportError:
             return error
@@ -68,13 +73,20 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
             if error.connectionErrors.isEmpty, error.dnsAError != nil || error.dnsAAAAError != nil { return make(.hostNotFound) }
             return make(error.connectionErrors.contains { ($0.error as? IOError)?.errnoCode == ECONNREFUSED } ? .refused : .other)
         case let error as IOError:
-            return make(error.errnoCode == ECONNREFUSED ? .refused : error.errnoCode == ECONNRESET ? .connectionLost : .other)
+            switch error.errnoCode {
+            case ECONNREFUSED: return make(.refused)
+            case ECONNRESET, EPIPE: return make(.connectionLost)
+            default: return make(.other)
+            }
         case is SocketAddressError:
             return make(.hostNotFound)
         case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
             return make(.tls)
         case ChannelError.connectTimeout:
             return make(.timeout)
+        case ChannelError.ioOnClosedChannel, ChannelError.alreadyClosed, ChannelError.eof, ChannelError.outputClosed,
+             ChannelError.inputClosed:
+            return make(.connectionLost)
         default:
             return make(.other)
         }
