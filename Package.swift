@@ -60,7 +60,11 @@ let package = Package(
                 "TokenExchangeProvider",
                 "ExecProvider",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // --static-swift-stdlib links with -export-dynamic, which puts every Swift symbol of
+            // the program (~46,000) in the dynamic table; the runtime's start-up dladdr() then
+            // scans them in every process. Nothing looks our symbols up dynamically.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
         ),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore"]),
         .testTarget(name: "BrokerCLITests", dependencies: ["broker"]),
