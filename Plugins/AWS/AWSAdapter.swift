@@ -34,7 +34,8 @@ public enum AWSAdapter {
         AWSSTSProvider(settings: settings, files: AWSSharedFiles(environment: context.environment, home: context.home),
                        home: context.brokerHome,
                        credentialProcessCommand: [context.brokerPath, "credential-process", "aws"] + settings.arguments
-                           + context.sourceArguments + ["--profile-cache", settings.profile])
+                           + context.sourceArguments + ["--profile-cache", settings.profile],
+                       caBundle: STSClient.caBundle(in: context.environment))
     }
 
     /// Removes the sections and files the login recorded; everything else in the files stays.

@@ -8,12 +8,15 @@ public struct AWSSTSProvider: Provider {
     public let home: BrokerHome
     /// The argv written as `credential_process` (broker's absolute path first).
     public let credentialProcessCommand: [String]
+    public let caBundle: String?
 
-    public init(settings: AWSSettings, files: AWSSharedFiles, home: BrokerHome, credentialProcessCommand: [String]) {
+    public init(settings: AWSSettings, files: AWSSharedFiles, home: BrokerHome, credentialProcessCommand: [String],
+                caBundle: String? = nil) {
         self.settings = settings
         self.files = files
         self.home = home
         self.credentialProcessCommand = credentialProcessCommand
+        self.caBundle = caBundle
     }
 
     public var audience: String { settings.audience }
@@ -23,7 +26,7 @@ public struct AWSSTSProvider: Provider {
 
     public func login(token: IdentityToken) async throws -> LoginResult {
         let sessionName = settings.roleSessionName ?? RoleSessionName.derive(from: token)
-        let result = try await STSClient(settings: settings).assumeRole(token: token, sessionName: sessionName)
+        let result = try await STSClient(settings: settings, caBundle: caBundle).assumeRole(token: token, sessionName: sessionName)
         let written = try write(result, token: token, sessionName: sessionName)
         let credentials = IssuedCredentials(
             identity: result.assumedRoleArn, expiration: result.expiration,

@@ -6,10 +6,18 @@ import Foundation
 public struct STSClient: Sendable {
     public let settings: AWSSettings
     public let retry: RetryPolicy
+    /// A PEM bundle to trust instead of the system's (AWS_CA_BUNDLE, as the AWS CLI reads it).
+    public let caBundle: String?
 
-    public init(settings: AWSSettings) {
+    public init(settings: AWSSettings, caBundle: String? = nil) {
         self.settings = settings
+        self.caBundle = caBundle
         retry = RetryPolicy(maxAttempts: settings.maxAttempts, deadline: settings.deadline)
+    }
+
+    /// AWS_CA_BUNDLE from an environment, as the AWS CLI and SDKs read it.
+    public static func caBundle(in environment: [String: String]) -> String? {
+        environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public func assumeRole(token: IdentityToken, sessionName: String? = nil) async throws -> STSWebIdentityResult {
@@ -78,9 +86,7 @@ public struct STSClient: Sendable {
         let endpoint = settings.endpoint.absoluteString
         let response: HTTPClient.Response
         do {
-            // AWS_CA_BUNDLE is the AWS CLI's and SDKs' own way to trust a private CA (proxies, VPC endpoints).
-            let bundle = ProcessInfo.processInfo.environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }
-            response = try await HTTPClient(timeout: settings.timeout, caCertFile: bundle).send(http)
+            response = try await HTTPClient(timeout: settings.timeout, caCertFile: caBundle).send(http)
         } catch let error as HTTPTransportError {
             return .failure(Failure(retryable: error.isTransient, summary: "STS: \(error)"))
         }

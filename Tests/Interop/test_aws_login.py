@@ -315,3 +315,14 @@ def test_bad_input_exits_2_before_any_network_call(broker, aws, stub, args):
     assert result.returncode == 2, result.stderr
     assert sts.requests == []
     assert not aws.exists()
+
+
+def test_aws_ca_bundle_is_read_for_https_endpoints(broker, aws, moto):
+    # The AWS CLI's AWS_CA_BUNDLE: an unreadable bundle is bad configuration (exit 2, nothing
+    # written) for an https endpoint, and does not matter for plain http (an emulator).
+    missing = str(broker.root / "no-such-ca.pem")
+    result = broker.run("login", "aws", "--role-arn", ROLE, "--sts-endpoint", "https://127.0.0.1:9/", "--max-attempts", "1",
+                        check=False, env={"AWS_CA_BUNDLE": missing})
+    assert result.returncode == 2 and missing in result.stderr
+    assert not (aws / "credentials").exists()
+    login(broker, moto, "--profile", "plain", env={"AWS_CA_BUNDLE": missing})

@@ -77,7 +77,7 @@ public struct HTTPClient: Sendable {
         var configuration = AsyncHTTPClient.HTTPClient.Configuration()
         var tls = TLSConfiguration.makeClientConfiguration()
         // Like OpenSSL-based tools, SSL_CERT_FILE replaces the system bundle (corporate CAs).
-        if let bundle = caCertFile ?? environment["SSL_CERT_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+        if url.scheme?.lowercased() == "https", let bundle = caCertFile ?? environment["SSL_CERT_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
             guard FileManager.default.isReadableFile(atPath: bundle) else {
                 throw BrokerError.usage("cannot read the CA bundle \(bundle)\(caCertFile == nil ? " (SSL_CERT_FILE)" : "")")
             }
