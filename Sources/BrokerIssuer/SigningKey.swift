@@ -9,6 +9,13 @@ public struct SigningKey: Sendable {
     public let algorithm: SigningAlgorithm
     public let pem: String
     public let publicJWK: PublicJWK
+    /// Parsed once: an RSA key's parse and consistency checks cost about a millisecond.
+    private let parsed: Parsed
+
+    private enum Parsed: Sendable {
+        case rsa(JWTKit.Insecure.RSA.PrivateKey)
+        case es256(ES256PrivateKey)
+    }
 
     public var kid: String { publicJWK.kid! }
 
@@ -30,23 +37,25 @@ public struct SigningKey: Sendable {
             let key = try Insecure.RSA.PrivateKey(pem: pem)
             let primitives = try key.publicKey.getKeyPrimitives()
             publicJWK = PublicJWK.rsa(modulus: primitives.modulus, exponent: primitives.publicExponent)
+            parsed = .rsa(key)
         case .es256:
             let key = try ES256PrivateKey(pem: pem)
             guard let parameters = key.parameters else {
                 throw BrokerError.failure("the ES256 key has no public parameters")
             }
             publicJWK = PublicJWK.ec(x: parameters.x, y: parameters.y)
+            parsed = .es256(key)
         }
     }
 
     /// A jwt-kit key collection that signs with this key under its `kid`.
     public func keyCollection() async throws -> JWTKeyCollection {
         let keys = JWTKeyCollection()
-        switch algorithm {
-        case .rs256:
-            await keys.add(rsa: try Insecure.RSA.PrivateKey(pem: pem), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
-        case .es256:
-            await keys.add(ecdsa: try ES256PrivateKey(pem: pem), kid: JWKIdentifier(string: kid))
+        switch parsed {
+        case .rsa(let key):
+            await keys.add(rsa: key, digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+        case .es256(let key):
+            await keys.add(ecdsa: key, kid: JWKIdentifier(string: kid))
         }
         return keys
     }
