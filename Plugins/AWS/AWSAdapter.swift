@@ -35,7 +35,7 @@ public enum AWSAdapter {
                        home: context.brokerHome,
                        credentialProcessCommand: [context.brokerPath, "credential-process", "aws"] + settings.arguments
                            + context.sourceArguments + ["--profile-cache", settings.profile],
-                       caBundle: STSClient.caBundle(in: context.environment))
+                       environment: context.environment)
     }
 
     /// Removes the sections and files the login recorded; everything else in the files stays.

@@ -8,15 +8,16 @@ public struct AWSSTSProvider: Provider {
     public let home: BrokerHome
     /// The argv written as `credential_process` (broker's absolute path first).
     public let credentialProcessCommand: [String]
-    public let caBundle: String?
+    /// The injected environment, for STS's proxies and CA bundle.
+    public let environment: [String: String]
 
     public init(settings: AWSSettings, files: AWSSharedFiles, home: BrokerHome, credentialProcessCommand: [String],
-                caBundle: String? = nil) {
+                environment: [String: String]) {
         self.settings = settings
         self.files = files
         self.home = home
         self.credentialProcessCommand = credentialProcessCommand
-        self.caBundle = caBundle
+        self.environment = environment
     }
 
     public var audience: String { settings.audience }
@@ -26,7 +27,7 @@ public struct AWSSTSProvider: Provider {
 
     public func login(token: IdentityToken) async throws -> LoginResult {
         let sessionName = settings.roleSessionName ?? RoleSessionName.derive(from: token)
-        let result = try await STSClient(settings: settings, caBundle: caBundle).assumeRole(token: token, sessionName: sessionName)
+        let result = try await STSClient(settings: settings, environment: environment).assumeRole(token: token, sessionName: sessionName)
         let written = try write(result, token: token, sessionName: sessionName)
         let credentials = IssuedCredentials(
             identity: result.assumedRoleArn, expiration: result.expiration,

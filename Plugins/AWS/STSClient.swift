@@ -6,19 +6,17 @@ import Foundation
 public struct STSClient: Sendable {
     public let settings: AWSSettings
     public let retry: RetryPolicy
-    /// A PEM bundle to trust instead of the system's (AWS_CA_BUNDLE, as the AWS CLI reads it).
-    public let caBundle: String?
+    /// Proxies, SSL_CERT_FILE and AWS_CA_BUNDLE come from here (the injected environment).
+    public let environment: [String: String]
 
-    public init(settings: AWSSettings, caBundle: String? = nil) {
+    public init(settings: AWSSettings, environment: [String: String]) {
         self.settings = settings
-        self.caBundle = caBundle
+        self.environment = environment
         retry = RetryPolicy(maxAttempts: settings.maxAttempts, deadline: settings.deadline)
     }
 
-    /// AWS_CA_BUNDLE from an environment, as the AWS CLI and SDKs read it.
-    public static func caBundle(in environment: [String: String]) -> String? {
-        environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }
-    }
+    /// AWS_CA_BUNDLE, as the AWS CLI and SDKs read it: a PEM bundle trusted instead of the system's.
+    var caBundle: String? { environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 } }
 
     public func assumeRole(token: IdentityToken, sessionName: String? = nil) async throws -> STSWebIdentityResult {
         let request = STSRequest(settings: settings, token: token,
@@ -86,7 +84,7 @@ public struct STSClient: Sendable {
         let endpoint = settings.endpoint.absoluteString
         let response: HTTPClient.Response
         do {
-            response = try await HTTPClient(timeout: settings.timeout, caCertFile: caBundle).send(http)
+            response = try await HTTPClient(timeout: settings.timeout, caCertFile: caBundle, environment: environment).send(http)
         } catch let error as HTTPTransportError {
             return .failure(Failure(retryable: error.isTransient, summary: "STS: \(error)"))
         }

@@ -55,7 +55,7 @@ public struct TokenExchangeProvider: Provider {
         let endpoint = settings.tokenURL.absoluteString
         let response: HTTPClient.Response
         do {
-            response = try await HTTPClient(timeout: settings.timeout).send(request)
+            response = try await HTTPClient(timeout: settings.timeout, environment: environment).send(request)
         } catch {
             throw BrokerError.failure("cannot reach the token endpoint \(endpoint): \(error)")
         }

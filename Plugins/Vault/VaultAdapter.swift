@@ -20,7 +20,8 @@ public enum VaultAdapter {
         keys: keys,
         target: { block, context in "the Vault token file \(block.string("tokenFile") ?? "~/.vault-token")" },
         make: { entry, context in
-            VaultJWTProvider(settings: try VaultSettings(block: entry.settings, context: context), audience: entry.audience)
+            VaultJWTProvider(settings: try VaultSettings(block: entry.settings, context: context), audience: entry.audience,
+                             environment: context.environment)
         },
         logout: { record, context in try await logout(record, context: context) })
 
@@ -33,7 +34,7 @@ public enum VaultAdapter {
                let token = FileManager.default.contents(atPath: target.path).map({ String(decoding: $0, as: UTF8.self) }),
                !token.isEmpty {
                 let client = VaultClient(address: address, namespace: record.details?["namespace"], timeout: 10,
-                                         caCert: record.details?["caCert"])
+                                         caCert: record.details?["caCert"], environment: context.environment)
                 do {
                     try await client.revokeSelf(url: URL(string: "\(address)/v1/auth/token/revoke-self")!, token: SecretValue(token))
                     done.append("revoked the Vault token" + (record.details?["accessor"].map { " (accessor \($0))" } ?? ""))

@@ -18,6 +18,7 @@ struct VaultClient: Sendable {
     let namespace: String?
     let timeout: TimeInterval
     let caCert: String?
+    let environment: [String: String]
 
     /// Vault's own error messages, for the caller to explain.
     struct Refusal: Error {
@@ -48,7 +49,7 @@ struct VaultClient: Sendable {
         var request = request
         if let namespace { request.setHeader("X-Vault-Namespace", namespace) }
         do {
-            return try await HTTPClient(timeout: timeout, caCertFile: caCert).send(request)
+            return try await HTTPClient(timeout: timeout, caCertFile: caCert, environment: environment).send(request)
         } catch let error as HTTPTransportError {
             throw BrokerError.failure("cannot reach Vault at \(address): \(error)",
                                       hint: error.kind == .timeout ? nil : "check the address (VAULT_ADDR) and, for a private CA, caCert")

@@ -6,14 +6,18 @@ import Foundation
 public struct VaultJWTProvider: Provider {
     public let settings: VaultSettings
     public let audience: String
+    /// The injected environment, for proxies and SSL_CERT_FILE.
+    public let environment: [String: String]
 
-    public init(settings: VaultSettings, audience: String) {
+    public init(settings: VaultSettings, audience: String, environment: [String: String]) {
         self.settings = settings
         self.audience = audience
+        self.environment = environment
     }
 
     var client: VaultClient {
-        VaultClient(address: settings.address, namespace: settings.namespace, timeout: settings.timeout, caCert: settings.caCert)
+        VaultClient(address: settings.address, namespace: settings.namespace, timeout: settings.timeout, caCert: settings.caCert,
+                    environment: environment)
     }
 
     public func login(token: IdentityToken) async throws -> LoginResult {

@@ -38,7 +38,7 @@ struct CredentialProcessCommand: AsyncParsableCommand {
             }
             let runtime = try BrokerRuntime(configOption: configOption.config, environment: environment)
             let token = try await source.makeSource(runtime: runtime).source.token(audience: settings.audience)
-            let issued = try await STSClient(settings: settings, caBundle: STSClient.caBundle(in: environment)).assumeRole(token: token)
+            let issued = try await STSClient(settings: settings, environment: environment).assumeRole(token: token)
             let document = CredentialProcessCache.Document(
                 accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey,
                 sessionToken: issued.sessionToken, expiration: issued.expiration)

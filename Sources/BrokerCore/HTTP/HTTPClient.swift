@@ -30,10 +30,10 @@ public struct HTTPClient: Sendable {
     /// A PEM bundle that replaces the system trust roots (Vault's `caCert`, the AWS CLI's
     /// AWS_CA_BUNDLE); else `SSL_CERT_FILE` from `environment`, else the system bundle.
     public var caCertFile: String?
+    /// The caller's (injected) environment: proxy variables and SSL_CERT_FILE come from here.
     public var environment: [String: String]
 
-    public init(timeout: TimeInterval = 10, caCertFile: String? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(timeout: TimeInterval = 10, caCertFile: String? = nil, environment: [String: String]) {
         self.timeout = timeout
         self.caCertFile = caCertFile
         self.environment = environment

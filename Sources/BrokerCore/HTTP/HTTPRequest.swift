@@ -20,10 +20,6 @@ public struct HTTPRequest: Sendable {
         headers.append((name, value))
     }
 
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
-    }
-
     /// Scheme, host and port only: safe to show, since paths and queries can carry secrets.
     public var shownTarget: String {
         var text = "\(url.scheme ?? "?")://\(url.host ?? "?")"
