@@ -28,7 +28,8 @@ public enum AWSAdapter {
             let settings = try AWSSettings(block: entry.settings, audience: entry.audience)
             return makeProvider(settings, context: context)
         },
-        logout: { record, context in try logout(record, context: context) })
+        logout: { record, context in try logout(record, context: context) },
+        ownedDirectories: ["aws/credential-process", "aws/web-identity"])
 
     public static func makeProvider(_ settings: AWSSettings, context: ProviderContext) -> AWSSTSProvider {
         AWSSTSProvider(settings: settings, files: AWSSharedFiles(environment: context.environment, home: context.home),
@@ -38,26 +39,66 @@ public enum AWSAdapter {
                        environment: context.environment)
     }
 
-    /// Removes the sections and files the login recorded; everything else in the files stays.
+    /// Puts back what the login changed: each key broker set or removed returns to what it was
+    /// (a key the user changed since is left alone, and said so), a section broker created goes
+    /// once it is bare, and broker's own files are removed.
     static func logout(_ record: StateStore.Record, context: ProviderContext) throws -> [String] {
-        var done: [String] = []
-        for target in record.written {
-            switch target.kind {
-            case .file:
-                if SecureFile.remove(target.path) { done.append("removed \(target.path)") }
-            case .section:
-                guard let section = target.section else { continue }
-                let removed = try SecureFile.update(target.path) { data in
-                    guard data != nil else { return nil }
-                    var file = try AWSINIFile(contents: data, path: target.path)
-                    guard file.hasSection(section) else { return nil }
-                    file.removeSection(section)
-                    return file.data
-                }
-                if removed { done.append("removed [\(section)] from \(target.path)") }
-            }
+        var done = try record.undoFiles()
+        for target in record.written where target.kind == .section {
+            done += try undo(target)
         }
         return done
+    }
+
+    static func undo(_ target: WrittenTarget) throws -> [String] {
+        guard let section = target.section,
+              FileManager.default.fileExists(atPath: try SecureFile.resolvedTarget(target.path)) else { return [] }
+        var notes: [String] = []
+        var summary = ""
+        try SecureFile.edit(target.path) { data in
+            guard let data else { return .keep }
+            var file = try AWSINIFile(contents: data, path: target.path)
+            guard file.hasSection(section) else { return .keep }
+            var restored = 0
+            for change in target.keys ?? legacyKeys(file, section: section, path: target.path) {
+                let current = KeyChange.fingerprint(file.value(section: section, key: change.key))
+                if current == change.after {
+                    file.restore(section: section, key: change.key, text: change.before, anchor: change.anchor, gap: change.gap ?? 0)
+                    restored += 1
+                } else if current != fingerprint(before: change) {
+                    notes.append("left \(change.key) in [\(section)] of \(target.path) as it is (it changed after the login)")
+                }
+            }
+            // Records from before broker kept undo information owned the whole section.
+            let created = target.createdSection == true || target.keys == nil
+            if created && file.isBare(section: section) {
+                file.removeSection(section)
+                summary = "removed [\(section)] from \(target.path)"
+            } else if restored > 0 {
+                summary = "restored [\(section)] in \(target.path) as it was before the login"
+            }
+            if target.createdFile == true && file.bytes.isEmpty {
+                summary = "removed \(target.path)"
+                return .remove
+            }
+            return .write(file.data)
+        }
+        return (summary.isEmpty ? [] : [summary]) + notes
+    }
+
+    /// The fingerprint of the value `change.before` held (nil: there was no key).
+    static func fingerprint(before change: KeyChange) -> String? {
+        guard let before = change.before, let file = try? AWSINIFile(text: "[s]\n" + before, path: "") else { return nil }
+        return KeyChange.fingerprint(file.value(section: "s", key: change.key))
+    }
+
+    /// For a record written before broker kept undo information: the keys broker writes in
+    /// this section, as if it had added them.
+    static func legacyKeys(_ file: AWSINIFile, section: String, path: String) -> [KeyChange] {
+        let ours = ["credential_process", "web_identity_token_file", "role_arn", "role_session_name"] + AWSSharedFiles.staticCredentialKeys
+        return file.keys(section: section).filter(ours.contains).map {
+            KeyChange(key: $0, before: nil, after: KeyChange.fingerprint(file.value(section: section, key: $0)))
+        }
     }
 }
 

@@ -4,51 +4,74 @@ import Foundation
 /// An AWS shared config or credentials file, read the way botocore reads it (Python's
 /// `configparser.RawConfigParser`) but kept as its original lines, so everything we do not
 /// change survives byte for byte: comments, blank lines, spacing, CRLF, a missing final newline.
+///
+/// Lines are slices of the file's bytes, and an edit re-reads only the section it touched, so
+/// parsing and editing stay linear in the file's size (a credentials file may hold thousands of
+/// profiles, and the edit runs under the file's lock).
 public struct AWSINIFile: Sendable, Equatable {
     /// Used in error messages only.
     public let path: String
     private var lines: [Line]
     private var sectionList: [Section]
+    /// The first section of each name (only `[DEFAULT]` may repeat).
+    private var sectionIndex: [String: Int]
     /// The file's own line ending, used for lines we add.
-    private let newline: String
+    private let newline: Ending
     private let endsWithNewline: Bool
 
     /// Parses `text`. Anything botocore would refuse to parse (a duplicate key or section, a
     /// key line before any section, a line that is neither key, comment nor header) is an error
     /// naming the file and line, never the line's content (it may be a secret).
     public init(text: String, path: String) throws {
-        self.path = path
-        lines = Self.splitLines(text)
-        newline = lines.first(where: { !$0.ending.isEmpty })?.ending ?? "\n"
-        endsWithNewline = lines.last.map { !$0.ending.isEmpty } ?? true
-        let analysis = Self.analyze(lines)
-        if let problem = analysis.problems.first {
-            throw BrokerError.usage("\(path) line \(problem.line + 1): \(problem.message)",
-                                    hint: problem.hint + "; botocore cannot read the file either")
-        }
-        sectionList = analysis.sections
+        try self.init(bytes: Array(text.utf8), path: path)
     }
 
     /// Parses file contents as `SecureFile.read`/`update` hand them over: nil is an empty file.
     public init(contents: Data?, path: String) throws {
         guard let contents else {
-            try self.init(text: "", path: path)
+            try self.init(bytes: [], path: path)
             return
         }
-        // Decode without dropping a BOM or replacing bad bytes, so writing back is lossless.
-        let text = String(decoding: contents, as: UTF8.self)
-        guard Data(text.utf8) == contents else {
+        // Checked without dropping a BOM or replacing bad bytes, so writing back is lossless.
+        guard String(validating: contents, as: UTF8.self) != nil else {
             throw BrokerError.usage("\(path) is not valid UTF-8", hint: "save it as UTF-8 text")
         }
-        try self.init(text: text, path: path)
+        try self.init(bytes: Array(contents), path: path)
     }
 
-    public var text: String { lines.map { $0.content + $0.ending }.joined() }
-    public var data: Data { Data(text.utf8) }
+    private init(bytes: [UInt8], path: String) throws {
+        self.path = path
+        lines = Self.splitLines(bytes)
+        newline = lines.first(where: { $0.ending != .none })?.ending ?? .lf
+        endsWithNewline = lines.last.map { $0.ending != .none } ?? true
+        let analysis = Self.analyze(lines, 0 ..< lines.count)
+        if let problem = analysis.problems.first {
+            throw BrokerError.usage("\(path) line \(problem.line + 1): \(problem.message)",
+                                    hint: problem.hint + "; botocore cannot read the file either")
+        }
+        sectionList = analysis.sections
+        sectionIndex = [:]
+        for (index, section) in sectionList.enumerated() where sectionIndex[section.name] == nil {
+            sectionIndex[section.name] = index
+        }
+    }
+
+    public var bytes: [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(lines.reduce(0) { $0 + $1.content.count + 2 })
+        for line in lines {
+            result.append(contentsOf: line.content)
+            result.append(contentsOf: line.ending.bytes)
+        }
+        return result
+    }
+
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var data: Data { Data(bytes) }
 
     public var sections: [String] { sectionList.map(\.name) }
 
-    public func hasSection(_ name: String) -> Bool { section(named: name) != nil }
+    public func hasSection(_ name: String) -> Bool { sectionIndex[name] != nil }
 
     /// Keys of a section, lowercased as botocore sees them, in file order.
     public func keys(section name: String) -> [String] {
@@ -59,7 +82,7 @@ public struct AWSINIFile: Sendable, Equatable {
     public func isBare(section name: String) -> Bool {
         guard let section = section(named: name) else { return false }
         return section.entries.isEmpty
-            && !lines[section.header + 1 ..< section.end].contains { Self.isComment($0.content) }
+            && !lines[section.header + 1 ..< section.end].contains { Self.classify($0.content) == .comment }
     }
 
     /// The value botocore sees: continuation lines joined with newlines, trailing space dropped.
@@ -67,8 +90,8 @@ public struct AWSINIFile: Sendable, Equatable {
         guard let entry = section(named: name)?.entries.first(where: { $0.key == key.lowercased() }) else {
             return nil
         }
-        let first = Self.splitAtDelimiter(lines[entry.line].content).map { Self.strip($0.rest) } ?? ""
-        let rest = entry.valueLines.map { Self.strip(lines[$0].content) }
+        let first = Self.splitAtDelimiter(Self.strip(Self.string(lines[entry.line].content))).map { Self.strip($0.rest) } ?? ""
+        let rest = entry.valueLines.map { Self.strip(Self.string(lines[$0].content)) }
         return Self.stripTrailing(([first] + rest).joined(separator: "\n"))
     }
 
@@ -80,14 +103,19 @@ public struct AWSINIFile: Sendable, Equatable {
         for (key, value) in values { try Self.validate(key: key, value: value, path: path) }
         if section(named: name) == nil { appendSection(name) }
         for (key, value) in values {
-            let section = section(named: name)!
+            let index = sectionIndex[name]!
+            let section = sectionList[index]
             if let entry = section.entries.first(where: { $0.key == key.lowercased() }) {
-                lines[entry.line].content = Self.replacingValue(in: lines[entry.line].content, with: value)
-                deleteLines(entry.valueLines)
+                let content = Self.replacingValue(in: Self.string(lines[entry.line].content), with: value)
+                var replaced = Line(content: ArraySlice(content.utf8), ending: lines[entry.line].ending)
+                if replaced.ending == .none && entry.line != lines.count - 1 { replaced.ending = newline }
+                replace(entry.line ..< entry.line + 1, with: [replaced], inSection: index)
+                deleteLines(entry.valueLines, inSection: index)
             } else {
                 let anchor = section.entries.last
                 let line = newKeyIndent(section) + key + (value.isEmpty ? " =" : " = " + value)
-                insertLines([line], at: (anchor?.last ?? section.header) + 1)
+                let at = (anchor?.last ?? section.header) + 1
+                replace(at ..< at, with: [Line(content: ArraySlice(line.utf8), ending: newline)], inSection: index)
             }
         }
     }
@@ -95,27 +123,82 @@ public struct AWSINIFile: Sendable, Equatable {
     /// Removes keys (with their continuation lines) from one section; the header stays.
     public mutating func remove(section name: String, keys: [String]) {
         let wanted = Set(keys.map { $0.lowercased() })
-        guard let section = section(named: name) else { return }
-        let doomed = section.entries.filter { wanted.contains($0.key) }.flatMap { [$0.line] + $0.valueLines }
-        deleteLines(doomed)
+        guard let index = sectionIndex[name] else { return }
+        let doomed = sectionList[index].entries.filter { wanted.contains($0.key) }.flatMap { [$0.line] + $0.valueLines }
+        deleteLines(doomed, inSection: index)
     }
 
     /// Removes a whole section. Comments at its end stay, since they usually describe the next
     /// section; blank lines that only separated it from its neighbours go with it.
     public mutating func removeSection(_ name: String) {
-        guard let section = section(named: name) else { return }
+        guard let index = sectionIndex[name] else { return }
+        let section = sectionList[index]
         let contentEnd = section.entries.last?.last ?? section.header
         var range = section.header ..< section.end
-        if let comment = (contentEnd + 1 ..< section.end).first(where: { Self.isComment(lines[$0].content) }) {
+        if let comment = (contentEnd + 1 ..< section.end).first(where: { Self.classify(lines[$0].content) == .comment }) {
             range = section.header ..< comment
         } else if section.end == lines.count {
             // appendSection put exactly one blank line before a section it added at the end:
             // take just that one, so a login then a logout leaves the file byte for byte.
-            let start = section.header > 0 && Self.strip(lines[section.header - 1].content).isEmpty ? section.header - 1 : section.header
+            let start = section.header > 0 && Self.classify(lines[section.header - 1].content) == .blank ? section.header - 1 : section.header
             range = start ..< section.end
         }
-        deleteLines(Array(range))
+        lines.removeSubrange(range)
+        fixEndings(around: range.lowerBound, count: 0)
+        sectionList = Self.analyze(lines, 0 ..< lines.count).sections
         keepHeaderAfterDeletion(at: range.lowerBound)
+        // Once per logout: reading the whole file again is simpler than patching neighbours.
+        sectionList = Self.analyze(lines, 0 ..< lines.count).sections
+        rebuildIndex()
+    }
+
+    // MARK: Undo
+
+    /// A key as it stands: its exact lines, the value botocore reads, and where it sits.
+    public struct KeyLines: Sendable, Equatable {
+        /// The key's line and its continuation lines, each with its line ending.
+        public var text: String
+        public var value: String
+        /// The key before it in the section (nil: it is the first), and how many lines stand between.
+        public var anchor: String?
+        public var gap: Int
+    }
+
+    public func keyLines(section name: String, key: String) -> KeyLines? {
+        guard let section = section(named: name),
+              let position = section.entries.firstIndex(where: { $0.key == key.lowercased() }) else { return nil }
+        let entry = section.entries[position]
+        let previous = position > 0 ? section.entries[position - 1] : nil
+        var text: [UInt8] = []
+        for index in [entry.line] + entry.valueLines {
+            text += lines[index].content
+            // The file's last line may have no ending; a key put back elsewhere needs one.
+            text += (lines[index].ending == .none ? newline : lines[index].ending).bytes
+        }
+        return KeyLines(text: String(decoding: text, as: UTF8.self), value: value(section: name, key: key) ?? "",
+                        anchor: previous?.key, gap: entry.line - (previous?.last ?? section.header) - 1)
+    }
+
+    /// Puts a key back as `text` (exact lines, from `keyLines`), or removes it when `text` is nil.
+    /// A key that is there is replaced where it stands; a missing one goes after `anchor`, `gap`
+    /// lines on, as it was. Returns false when the section is gone.
+    @discardableResult
+    public mutating func restore(section name: String, key: String, text: String?, anchor: String?, gap: Int) -> Bool {
+        guard let index = sectionIndex[name] else { return text == nil }
+        let section = sectionList[index]
+        var restored = text.map { Self.splitLines(Array($0.utf8)) } ?? []
+        for position in restored.indices where restored[position].ending == .none { restored[position].ending = newline }
+        if let entry = section.entries.first(where: { $0.key == key.lowercased() }) {
+            deleteLines(entry.valueLines, inSection: index)
+            replace(entry.line ..< entry.line + 1, with: restored, inSection: index)
+            return true
+        }
+        guard !restored.isEmpty else { return true }
+        let after = anchor.flatMap { anchor in section.entries.first { $0.key == anchor } }?.last ?? section.header
+        let nextEntry = section.entries.first { $0.line > after }?.line ?? section.end
+        let at = min(after + 1 + max(0, gap), nextEntry)
+        replace(at ..< at, with: restored, inSection: index)
+        return true
     }
 
     // MARK: Config file profile names
@@ -138,17 +221,17 @@ public struct AWSINIFile: Sendable, Equatable {
     // MARK: Editing lines
 
     private func section(named name: String) -> Section? {
-        sectionList.first { $0.name == name }
+        sectionIndex[name].map { sectionList[$0] }
     }
 
     /// configparser reads a line indented deeper than the last key as that key's continuation.
     /// After a key, the next header is never deeper than that key, so the key's indent is safe.
     /// Right after a header, the next header may be deeper: then match it.
     private func newKeyIndent(_ section: Section) -> String {
-        if let anchor = section.entries.last { return Self.leadingSpace(lines[anchor.line].content) }
-        let own = Self.leadingSpace(lines[section.header].content)
+        if let anchor = section.entries.last { return Self.leadingSpace(Self.string(lines[anchor.line].content)) }
+        let own = Self.leadingSpace(Self.string(lines[section.header].content))
         guard section.end < lines.count else { return own }
-        let next = Self.leadingSpace(lines[section.end].content)
+        let next = Self.leadingSpace(Self.string(lines[section.end].content))
         return next.unicodeScalars.count > own.unicodeScalars.count ? next : own
     }
 
@@ -157,40 +240,74 @@ public struct AWSINIFile: Sendable, Equatable {
     private mutating func keepHeaderAfterDeletion(at index: Int) {
         guard let next = (index ..< lines.count).first(where: { !Self.isBlankOrComment(lines[$0].content) }),
               let previous = (0 ..< index).last(where: { !Self.isBlankOrComment(lines[$0].content) }),
-              let entry = sectionList.lazy.flatMap(\.entries).first(where: { $0.line == previous || $0.valueLines.contains(previous) })
+              let owner = sectionList.lastIndex(where: { $0.header <= previous }),
+              let entry = sectionList[owner].entries.first(where: { $0.line == previous || $0.valueLines.contains(previous) })
         else { return }
-        let keyIndent = Self.leadingSpace(lines[entry.line].content)
-        let content = lines[next].content
+        let keyIndent = Self.leadingSpace(Self.string(lines[entry.line].content))
+        let content = Self.string(lines[next].content)
         if Self.leadingSpace(content).unicodeScalars.count > keyIndent.unicodeScalars.count {
-            lines[next].content = keyIndent + String(content.unicodeScalars.drop(while: Self.isSpace))
-            refresh()
+            let aligned = keyIndent + String(content.unicodeScalars.drop(while: Self.isSpace))
+            lines[next].content = ArraySlice(aligned.utf8)
         }
     }
 
     private mutating func appendSection(_ name: String) {
-        var new: [String] = []
-        if !lines.isEmpty { new.append("") }  // always one separator, so removeSection can undo it exactly
-        new.append("[\(name)]")
-        insertLines(new, at: lines.count)
+        var new: [Line] = []
+        // Always one separator, so removeSection can undo it exactly.
+        if !lines.isEmpty { new.append(Line(content: [], ending: newline)) }
+        new.append(Line(content: ArraySlice("[\(name)]".utf8), ending: newline))
+        let start = lines.count
+        lines.append(contentsOf: new)
+        fixEndings(around: start, count: new.count)
+        let added = Self.analyze(lines, start ..< lines.count).sections
+        // The section that was last now ends where the new one starts.
+        if let last = sectionList.indices.last, let header = added.first?.header { sectionList[last].end = header }
+        sectionList += added
+        rebuildIndex()
     }
 
-    private mutating func insertLines(_ contents: [String], at index: Int) {
-        lines.insert(contentsOf: contents.map { Line(content: $0, ending: newline) }, at: index)
-        refresh()
+    private mutating func deleteLines(_ indices: [Int], inSection index: Int) {
+        for line in Set(indices).sorted(by: >) { replace(line ..< line + 1, with: [], inSection: index) }
     }
 
-    private mutating func deleteLines(_ indices: [Int]) {
-        guard !indices.isEmpty else { return }
-        for index in Set(indices).sorted(by: >) { lines.remove(at: index) }
-        refresh()
+    /// Replaces lines inside one section, then reads that section again and moves the ones
+    /// after it: the work is proportional to the section, not to the file.
+    private mutating func replace(_ range: Range<Int>, with new: [Line], inSection index: Int) {
+        lines.replaceSubrange(range, with: new)
+        fixEndings(around: range.lowerBound, count: new.count)
+        let delta = new.count - range.count
+        let section = sectionList[index]
+        let reread = Self.analyze(lines, section.header ..< section.end + delta).sections
+        if reread.count == 1 {
+            sectionList[index] = reread[0]
+            shiftSections(from: index + 1, by: delta)
+        } else {
+            // Cannot happen with the indents we choose; stay correct if it ever does.
+            sectionList = Self.analyze(lines, 0 ..< lines.count).sections
+            rebuildIndex()
+        }
     }
 
-    /// Every line but the last ends with a newline; the last one keeps the file's original
-    /// choice. Then the structure is read again, so indices never go stale.
-    private mutating func refresh() {
-        for index in lines.indices where lines[index].ending.isEmpty { lines[index].ending = newline }
-        if !endsWithNewline, !lines.isEmpty { lines[lines.count - 1].ending = "" }
-        sectionList = Self.analyze(lines).sections
+    /// Every line but the last ends with a newline; the last one keeps the file's original choice.
+    private mutating func fixEndings(around start: Int, count: Int) {
+        for index in max(0, start - 1) ..< min(lines.count, start + count + 1) where lines[index].ending == .none {
+            lines[index].ending = newline
+        }
+        if let last = lines.indices.last {
+            lines[last].ending = endsWithNewline ? (lines[last].ending == .none ? newline : lines[last].ending) : .none
+        }
+    }
+
+    private mutating func shiftSections(from index: Int, by delta: Int) {
+        guard delta != 0 else { return }
+        for position in index ..< sectionList.count { sectionList[position].shift(by: delta) }
+    }
+
+    private mutating func rebuildIndex() {
+        sectionIndex = [:]
+        for (index, section) in sectionList.enumerated() where sectionIndex[section.name] == nil {
+            sectionIndex[section.name] = index
+        }
     }
 
     private static func replacingValue(in content: String, with value: String) -> String {
@@ -223,9 +340,21 @@ public struct AWSINIFile: Sendable, Equatable {
 // MARK: Reading the structure the way configparser does
 
 extension AWSINIFile {
+    enum Ending: UInt8, Sendable {
+        case none, lf, crlf, cr
+        var bytes: [UInt8] {
+            switch self {
+            case .none: []
+            case .lf: [0x0A]
+            case .crlf: [0x0D, 0x0A]
+            case .cr: [0x0D]
+            }
+        }
+    }
+
     struct Line: Sendable, Equatable {
-        var content: String
-        var ending: String
+        var content: ArraySlice<UInt8>
+        var ending: Ending
     }
 
     struct Entry: Sendable, Equatable {
@@ -242,6 +371,15 @@ extension AWSINIFile {
         var entries: [Entry]
         /// Index of the next header, or the line count.
         var end: Int
+
+        mutating func shift(by delta: Int) {
+            header += delta
+            end += delta
+            for index in entries.indices {
+                entries[index].line += delta
+                for value in entries[index].valueLines.indices { entries[index].valueLines[value] += delta }
+            }
+        }
     }
 
     struct Problem {
@@ -251,49 +389,118 @@ extension AWSINIFile {
     }
 
     /// Splits on `\n`, `\r\n` and a lone `\r`, the line breaks Python's text mode knows.
-    static func splitLines(_ text: String) -> [Line] {
-        let bytes = Array(text.utf8)
+    static func splitLines(_ bytes: [UInt8]) -> [Line] {
         var result: [Line] = []
         var start = 0
-        var index = 0
-        func cut(_ ending: String, width: Int) {
-            result.append(Line(content: String(decoding: bytes[start ..< index], as: UTF8.self), ending: ending))
-            index += width
-            start = index
-        }
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x0A: cut("\n", width: 1)
-            case 0x0D where index + 1 < bytes.count && bytes[index + 1] == 0x0A: cut("\r\n", width: 2)
-            case 0x0D: cut("\r", width: 1)
-            default: index += 1
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let count = buffer.count
+            func find(_ byte: UInt8, from: Int, to: Int) -> Int? {
+                guard from < to, let found = memchr(base + from, Int32(byte), to - from) else { return nil }
+                return UnsafeRawPointer(found) - UnsafeRawPointer(base)
             }
-        }
-        if start < bytes.count {
-            result.append(Line(content: String(decoding: bytes[start...], as: UTF8.self), ending: ""))
+            while start < count {
+                let lineFeed = find(0x0A, from: start, to: count)
+                let stop = lineFeed ?? count
+                if let carriageReturn = find(0x0D, from: start, to: stop) {
+                    if carriageReturn + 1 == lineFeed {
+                        result.append(Line(content: bytes[start ..< carriageReturn], ending: .crlf))
+                        start = carriageReturn + 2
+                    } else {
+                        result.append(Line(content: bytes[start ..< carriageReturn], ending: .cr))
+                        start = carriageReturn + 1
+                    }
+                } else if let lineFeed {
+                    result.append(Line(content: bytes[start ..< lineFeed], ending: .lf))
+                    start = lineFeed + 1
+                } else {
+                    result.append(Line(content: bytes[start ..< count], ending: .none))
+                    start = count
+                }
+            }
         }
         return result
     }
 
+    /// What configparser makes of one line.
+    enum Kind: Equatable {
+        case blank, comment
+        case header(String)
+        /// A `key = value` line, with the key as compared (stripped, lowercased).
+        case key(String)
+        case other
+    }
+
+    /// Classifies a line. Pure ASCII prefixes (the usual case, however long the value) are read
+    /// as bytes; anything else takes the exact Unicode rules of Python's `str.isspace`.
+    static func classify(_ content: ArraySlice<UInt8>) -> Kind {
+        classifyWithIndent(content).kind
+    }
+
+    static func classifyWithIndent(_ content: ArraySlice<UInt8>) -> (kind: Kind, indent: Int) {
+        var index = content.startIndex
+        while index < content.endIndex, isASCIISpace(content[index]) { index += 1 }
+        guard index < content.endIndex else { return (.blank, content.count) }
+        let first = content[index]
+        if first >= 0x80 { return slowClassify(string(content)) }
+        let indent = index - content.startIndex
+        switch first {
+        case UInt8(ascii: "#"), UInt8(ascii: ";"):
+            return (.comment, indent)
+        case UInt8(ascii: "["):
+            // The header is short: read the stripped line as text.
+            return slowClassify(string(content))
+        default:
+            var cursor = index
+            while cursor < content.endIndex, content[cursor] != UInt8(ascii: "="), content[cursor] != UInt8(ascii: ":") {
+                if content[cursor] >= 0x80 { return slowClassify(string(content)) }
+                cursor += 1
+            }
+            guard cursor < content.endIndex else {
+                // No delimiter: configparser refuses the line (a non-ASCII space at the end changes nothing).
+                return (.other, indent)
+            }
+            var keyEnd = cursor
+            while keyEnd > index, isASCIISpace(content[keyEnd - 1]) { keyEnd -= 1 }
+            return (.key(String(decoding: content[index ..< keyEnd], as: UTF8.self).lowercased()), indent)
+        }
+    }
+
+    private static func slowClassify(_ text: String) -> (kind: Kind, indent: Int) {
+        let indent = text.unicodeScalars.prefix(while: isSpace).count
+        let stripped = strip(text)
+        if stripped.isEmpty { return (.blank, indent) }
+        if stripped.hasPrefix("#") || stripped.hasPrefix(";") { return (.comment, indent) }
+        if let name = headerName(stripped) { return (.header(name), indent) }
+        guard let parts = splitAtDelimiter(stripped) else { return (.other, indent) }
+        return (.key(stripTrailing(parts.key).lowercased()), indent)
+    }
+
     /// Mirrors `RawConfigParser._read` (strict, no inline comments, empty lines allowed in
     /// values): a line indented deeper than the last key line continues that key's value.
-    static func analyze(_ lines: [Line]) -> (sections: [Section], problems: [Problem]) {
+    /// Reads `range`, which starts at a header or at the top of the file.
+    static func analyze(_ lines: [Line], _ range: Range<Int>) -> (sections: [Section], problems: [Problem]) {
         var sections: [Section] = []
         var problems: [Problem] = []
+        var names = Set<String>()
+        var keys = Set<String>()
         var current: Int?
         var hasEntry = false
         var indentLevel = 0
         var pendingBlanks: [Int] = []
         var seenDefault = false
 
-        for (number, line) in lines.enumerated() {
-            let stripped = strip(line.content)
-            if isComment(line.content) { continue }
-            if stripped.isEmpty {
+        for number in range {
+            let content = lines[number].content
+            // Continuation lines only need their indent: keep long values out of the slow path.
+            let (kind, indent) = classifyWithIndent(content)
+            switch kind {
+            case .comment: continue
+            case .blank:
                 if hasEntry { pendingBlanks.append(number) }
                 continue
+            default: break
             }
-            let indent = line.content.unicodeScalars.prefix(while: isSpace).count
             if let current, hasEntry, indent > indentLevel {
                 let last = sections[current].entries.count - 1
                 sections[current].entries[last].valueLines += pendingBlanks + [number]
@@ -302,21 +509,23 @@ extension AWSINIFile {
             }
             pendingBlanks = []
             indentLevel = indent
-            if let name = headerName(stripped) {
+            if case .header(let name) = kind {
                 // configparser keeps [DEFAULT] apart and lets it repeat; every other name is unique.
-                if sections.contains(where: { $0.name == name }) && !(name == "DEFAULT" && seenDefault) {
+                if names.contains(name) && !(name == "DEFAULT" && seenDefault) {
                     problems.append(Problem(line: number, message: "section [\(name)] appears twice",
                                             hint: "merge the two [\(name)] sections into one"))
                 }
+                names.insert(name)
                 seenDefault = seenDefault || name == "DEFAULT"
                 if let current { sections[current].end = number }
-                sections.append(Section(name: name, header: number, entries: [], end: lines.count))
+                sections.append(Section(name: name, header: number, entries: [], end: range.upperBound))
                 current = sections.count - 1
+                keys = []
                 hasEntry = false
                 continue
             }
             guard let current else {
-                if number == 0 && line.content.unicodeScalars.first == "\u{FEFF}" {
+                if number == 0 && content.starts(with: [0xEF, 0xBB, 0xBF]) {
                     problems.append(Problem(line: number, message: "the file starts with a UTF-8 byte order mark",
                                             hint: "save it as UTF-8 without BOM"))
                 } else {
@@ -325,23 +534,31 @@ extension AWSINIFile {
                 }
                 continue
             }
-            guard let parts = splitAtDelimiter(stripped) else {
+            guard case .key(let key) = kind else {
                 problems.append(Problem(line: number, message: "in section [\(sections[current].name)]: line is not 'key = value', a comment or a [section] header",
                                         hint: "fix or comment out that line"))
                 continue
             }
-            let key = stripTrailing(parts.key).lowercased()
             if key.isEmpty {
                 problems.append(Problem(line: number, message: "in section [\(sections[current].name)]: a line starts with '=' or ':' and has no key",
                                         hint: "fix or comment out that line"))
-            } else if sections[current].entries.contains(where: { $0.key == key }) {
+            } else if keys.contains(key) {
                 problems.append(Problem(line: number, message: "duplicate key '\(key)' in section [\(sections[current].name)]",
                                         hint: "keep only one '\(key)' line in [\(sections[current].name)] (keys ignore case)"))
             }
+            keys.insert(key)
             sections[current].entries.append(Entry(key: key, line: number, valueLines: []))
             hasEntry = true
         }
         return (sections, problems)
+    }
+
+    static func string(_ content: ArraySlice<UInt8>) -> String { String(decoding: content, as: UTF8.self) }
+
+    /// The ASCII members of Python's `str.isspace`: tab, LF, VT, FF, CR, the separators
+    /// U+001C...U+001F, and space.
+    static func isASCIISpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09 ... 0x0D).contains(byte) || (0x1C ... 0x1F).contains(byte)
     }
 
     /// `\[(?P<header>.+)\]` matched at the start: everything up to the last `]`.
@@ -363,8 +580,9 @@ extension AWSINIFile {
         String(String.UnicodeScalarView(text.unicodeScalars.prefix(while: isSpace)))
     }
 
-    static func isBlankOrComment(_ content: String) -> Bool {
-        strip(content).isEmpty || isComment(content)
+    static func isBlankOrComment(_ content: ArraySlice<UInt8>) -> Bool {
+        let kind = classify(content)
+        return kind == .blank || kind == .comment
     }
 
     static func isComment(_ content: String) -> Bool {

@@ -25,10 +25,11 @@ public struct AWSSTSProvider: Provider {
     /// Where `--mode web-identity` keeps the token the SDKs read.
     public var webIdentityTokenPath: String { home.file("aws/web-identity/\(settings.profile).jwt") }
 
-    public func login(token: IdentityToken) async throws -> LoginResult {
+    public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
+        try AWSSharedFiles.checkHome(environment)
         let sessionName = settings.roleSessionName ?? RoleSessionName.derive(from: token)
         let result = try await STSClient(settings: settings, environment: environment).assumeRole(token: token, sessionName: sessionName)
-        let written = try write(result, token: token, sessionName: sessionName)
+        let written = try write(result, token: token, sessionName: sessionName, journal: journal)
         let credentials = IssuedCredentials(
             identity: result.assumedRoleArn, expiration: result.expiration,
             secrets: ["AccessKeyId": SecretValue(result.accessKeyId), "SecretAccessKey": result.secretAccessKey,
@@ -53,38 +54,32 @@ public struct AWSSTSProvider: Provider {
         return variables
     }
 
-    /// Both files are parsed before either is written, so a broken file means nothing changes.
-    func write(_ result: STSWebIdentityResult, token: IdentityToken, sessionName: String) throws -> [WrittenTarget] {
-        let earlier = try files.readConfig()
-        let configured = earlier.configSection(profile: settings.profile)
-        let configSection = configured ?? AWSINIFile.configSectionName(profile: settings.profile)
-        let configTarget = WrittenTarget(kind: .section, path: files.configPath, section: configSection)
-        let credentialsTarget = WrittenTarget(kind: .section, path: files.credentialsPath, section: settings.profile)
+    /// Writes the profile in the chosen mode. Both AWS files are parsed before either is
+    /// written, so a broken file means nothing changes; every change goes through `journal`.
+    func write(_ result: STSWebIdentityResult, token: IdentityToken, sessionName: String,
+               journal: LoginJournal) throws -> [WrittenTarget] {
         let regionSetting = settings.region.map { [(key: "region", value: $0)] } ?? []
-        // role_arn goes only with a web identity setup broker wrote; with source_profile it is the user's.
-        let hadWebIdentity = configured.flatMap { earlier.value(section: $0, key: "web_identity_token_file") } != nil
-        let webIdentityKeys = hadWebIdentity ? ["web_identity_token_file", "role_arn", "role_session_name"] : []
         switch settings.mode {
         case .staticKeys:
-            try files.writeStaticProfile(settings.profile, credentials: result.credentials, region: settings.region,
-                                         removingConfigKeys: ["credential_process"] + webIdentityKeys)
-            return settings.region == nil ? [credentialsTarget] : [credentialsTarget, configTarget]
+            return try files.writeStaticProfile(settings.profile, credentials: result.credentials, region: settings.region,
+                                                removingConfigKeys: ["credential_process"], removeWebIdentity: true,
+                                                journal: journal)
         case .credentialProcess:
             let cache = CredentialProcessCache(home: home, name: settings.profile, settings: settings)
             try cache.store(.init(accessKeyId: result.accessKeyId, secretAccessKey: result.secretAccessKey,
-                                  sessionToken: result.sessionToken, expiration: result.expiration))
+                                  sessionToken: result.sessionToken, expiration: result.expiration), journal: journal)
             let line = credentialProcessCommand.map(ShellWords.quote).joined(separator: " ")
-            try files.writeConfigProfile(settings.profile, settings: [(key: "credential_process", value: line)] + regionSetting,
-                                         removingConfigKeys: webIdentityKeys)
-            return [configTarget, WrittenTarget(kind: .file, path: cache.path)]
+            return try files.writeConfigProfile(settings.profile, settings: [(key: "credential_process", value: line)] + regionSetting,
+                                                removeWebIdentity: true, journal: journal)
+                + [WrittenTarget(kind: .file, path: cache.path)]
         case .webIdentity:
-            try SecureFile.update(webIdentityTokenPath) { _ in Data(token.jwt.reveal.utf8) }
-            try files.writeConfigProfile(settings.profile, settings: [
+            try journal.writeFile(webIdentityTokenPath, contents: Data(token.jwt.reveal.utf8), brokerOwned: true)
+            return try files.writeConfigProfile(settings.profile, settings: [
                 (key: "web_identity_token_file", value: webIdentityTokenPath),
                 (key: "role_arn", value: settings.roleArn),
                 (key: "role_session_name", value: sessionName),
-            ] + regionSetting, removingConfigKeys: ["credential_process"])
-            return [configTarget, WrittenTarget(kind: .file, path: webIdentityTokenPath)]
+            ] + regionSetting, removingConfigKeys: ["credential_process"], journal: journal)
+                + [WrittenTarget(kind: .file, path: webIdentityTokenPath)]
         }
     }
 }

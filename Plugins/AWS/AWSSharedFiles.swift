@@ -41,80 +41,132 @@ public struct AWSSharedFiles: Sendable, Equatable {
         try AWSINIFile(contents: SecureFile.read(configPath), path: configPath)
     }
 
-    /// Writes `[profile]` in the credentials file with the key, secret, session token and expiry
-    /// together, and `region` in the config profile when one is given. `removingConfigKeys`
-    /// clears config keys botocore would prefer over static keys (e.g. `web_identity_token_file`).
+    /// What one login changes in one file's profile section.
+    public struct ProfileEdit: Sendable {
+        public var set: [(key: String, value: String)]
+        public var remove: [String]
+        /// Also clear a web identity setup (`web_identity_token_file` with its `role_arn` and
+        /// `role_session_name`) when the section has one; a `role_arn` alone (a `source_profile`
+        /// chain) is the user's and stays.
+        public var removeWebIdentity: Bool
+
+        public init(set: [(key: String, value: String)] = [], remove: [String] = [], removeWebIdentity: Bool = false) {
+            self.set = set
+            self.remove = remove
+            self.removeWebIdentity = removeWebIdentity
+        }
+
+        var isEmpty: Bool { self.set.isEmpty && remove.isEmpty && !removeWebIdentity }
+        /// An edit that only removes keys never creates a file, a directory or a section.
+        var onlyRemoves: Bool { self.set.isEmpty }
+    }
+
+    /// Edits the profile in both files as one step: both are locked and parsed (once) before
+    /// either is written, so a broken file means nothing changes; every change is recorded in
+    /// `journal` (with what it replaced) before it is written. Returns what was changed.
+    @discardableResult
+    public func apply(profile: String, credentials: ProfileEdit, config: ProfileEdit, journal: LoginJournal) throws -> [WrittenTarget] {
+        try Self.validate(profile: profile)
+        var plan: [(path: String, edit: ProfileEdit, isConfig: Bool)] = []
+        for (path, edit, isConfig) in [(credentialsPath, credentials, false), (configPath, config, true)] where !edit.isEmpty {
+            // Checked first so that a removal does not even create the file's directory.
+            if edit.onlyRemoves, !FileManager.default.fileExists(atPath: try SecureFile.resolvedTarget(path)) { continue }
+            plan.append((path, edit, isConfig))
+        }
+        var written: [WrittenTarget] = []
+        try SecureFile.editAll(plan.map(\.path)) { contents in
+            var files: [AWSINIFile] = []
+            for (index, step) in plan.enumerated() { files.append(try AWSINIFile(contents: contents[index], path: step.path)) }
+            var changes: [SecureFile.Change] = []
+            for (index, step) in plan.enumerated() {
+                var file = files[index]
+                let section = step.isConfig
+                    ? file.configSection(profile: profile) ?? AWSINIFile.configSectionName(profile: profile)
+                    : profile
+                let change = try Self.edit(&file, section: section, step.edit, createdFile: contents[index] == nil,
+                                           journal: journal)
+                guard let change, file.bytes != Array(contents[index] ?? Data()) else { changes.append(.keep); continue }
+                written.append(try journal.willChange(change))
+                changes.append(.write(file.data))
+            }
+            return changes
+        }
+        return written
+    }
+
+    /// Applies one edit to one section and describes it for the journal (nil: nothing to do).
+    static func edit(_ file: inout AWSINIFile, section: String, _ edit: ProfileEdit, createdFile: Bool,
+                     journal: LoginJournal) throws -> StateStore.Change? {
+        let existed = file.hasSection(section)
+        guard existed || !edit.onlyRemoves else { return nil }
+        var keys: [KeyChange] = []
+        var observed: [String: String?] = [:]
+        for (key, value) in edit.set {
+            let earlier = file.keyLines(section: section, key: key)
+            keys.append(KeyChange(key: key.lowercased(), before: earlier?.text, after: KeyChange.fingerprint(value)))
+            observed[key.lowercased()] = KeyChange.fingerprint(earlier?.value)
+        }
+        try file.set(section: section, values: edit.set)
+        var removals = edit.remove
+        if edit.removeWebIdentity, file.value(section: section, key: "web_identity_token_file") != nil {
+            removals += ["web_identity_token_file", "role_arn", "role_session_name"]
+        }
+        for key in removals {
+            guard let earlier = file.keyLines(section: section, key: key) else { continue }
+            keys.append(KeyChange(key: key.lowercased(), before: earlier.text, anchor: earlier.anchor, gap: earlier.gap, after: nil))
+            observed[key.lowercased()] = KeyChange.fingerprint(earlier.value)
+            file.remove(section: section, keys: [key])
+        }
+        // A section broker created and has now emptied goes too; a user's stays, header and all.
+        if existed, edit.onlyRemoves, file.isBare(section: section), journal.brokerCreated(section: section, in: file.path) {
+            file.removeSection(section)
+        }
+        let target = WrittenTarget(kind: .section, path: file.path, section: section, createdFile: createdFile ? true : nil,
+                                   createdSection: existed ? nil : true, keys: keys)
+        return StateStore.Change(target: target, observedKeys: observed)
+    }
+
+    /// Static keys (key, secret, session token, expiry) in the credentials file, and `region`
+    /// in the config profile when one is given. `removingConfigKeys` clears config keys
+    /// botocore would prefer over static keys (e.g. `credential_process`).
+    @discardableResult
     public func writeStaticProfile(
         _ profile: String, credentials: AWSSessionCredentials, region: String? = nil,
-        removingConfigKeys: [String] = []
-    ) throws {
-        try Self.validate(profile: profile)
-        let touchConfig = region != nil || !removingConfigKeys.isEmpty
-        // Parse both files before writing either, so a broken file means nothing is written.
-        _ = try readCredentials()
-        if touchConfig { _ = try readConfig() }
-
-        try SecureFile.update(credentialsPath) { data in
-            var file = try AWSINIFile(contents: data, path: credentialsPath)
-            try file.set(section: profile, values: [
-                ("aws_access_key_id", credentials.accessKeyId),
-                ("aws_secret_access_key", credentials.secretAccessKey.reveal),
-                ("aws_session_token", credentials.sessionToken.reveal),
-                ("x_security_token_expires", AWSSessionCredentials.iso8601(credentials.expiration)),
-            ])
-            file.remove(section: profile, keys: ["aws_security_token"])
-            return file.data
-        }
-        guard touchConfig else { return }
-        try updateConfig(profile) { file, section in
-            if let region { try file.set(section: section, values: [("region", region)]) }
-            file.remove(section: section, keys: removingConfigKeys)
-        }
+        removingConfigKeys: [String] = [], removeWebIdentity: Bool = false, journal: LoginJournal = .unrecorded()
+    ) throws -> [WrittenTarget] {
+        try apply(profile: profile, credentials: ProfileEdit(set: [
+            ("aws_access_key_id", credentials.accessKeyId),
+            ("aws_secret_access_key", credentials.secretAccessKey.reveal),
+            ("aws_session_token", credentials.sessionToken.reveal),
+            ("x_security_token_expires", AWSSessionCredentials.iso8601(credentials.expiration)),
+        ], remove: ["aws_security_token"]),
+        config: ProfileEdit(set: region.map { [("region", $0)] } ?? [], remove: removingConfigKeys, removeWebIdentity: removeWebIdentity),
+        journal: journal)
     }
 
     /// Sets keys in the config profile (`credential_process`, or `role_arn` +
     /// `web_identity_token_file`, ...) and removes that profile's static keys from the credentials
-    /// file, which botocore would otherwise use first. A credentials section left with nothing
-    /// in it is removed.
+    /// file, which botocore would otherwise use first.
+    @discardableResult
     public func writeConfigProfile(
-        _ profile: String, settings: [(key: String, value: String)], removingConfigKeys: [String] = []
-    ) throws {
-        try Self.validate(profile: profile)
-        _ = try readConfig()
-        _ = try readCredentials()
-
-        try updateConfig(profile) { file, section in
-            try file.set(section: section, values: settings)
-            file.remove(section: section, keys: removingConfigKeys)
-        }
-        try removeStaticCredentials(profile)
+        _ profile: String, settings: [(key: String, value: String)], removingConfigKeys: [String] = [],
+        removeWebIdentity: Bool = false, journal: LoginJournal = .unrecorded()
+    ) throws -> [WrittenTarget] {
+        try apply(profile: profile, credentials: ProfileEdit(remove: Self.staticCredentialKeys),
+                  config: ProfileEdit(set: settings, remove: removingConfigKeys, removeWebIdentity: removeWebIdentity),
+                  journal: journal)
     }
 
-    /// Removes the profile's static keys from the credentials file (its section too, once bare).
-    /// A missing file is left missing.
-    public func removeStaticCredentials(_ profile: String) throws {
-        try Self.validate(profile: profile)
-        // Checked first so that not even the file's directory gets created.
-        guard FileManager.default.fileExists(atPath: SecureFile.resolvedTarget(credentialsPath)) else { return }
-        try SecureFile.update(credentialsPath) { data in
-            guard data != nil else { return nil }
-            var file = try AWSINIFile(contents: data, path: credentialsPath)
-            guard file.hasSection(profile) else { return nil }
-            file.remove(section: profile, keys: Self.staticCredentialKeys)
-            if file.isBare(section: profile) { file.removeSection(profile) }
-            return file.data
-        }
-    }
-
-    /// Edits the config section botocore reads for the profile, creating `[profile NAME]`
-    /// (or `[default]`) when there is none.
-    private func updateConfig(_ profile: String, _ edit: (inout AWSINIFile, String) throws -> Void) throws {
-        try SecureFile.update(configPath) { data in
-            var file = try AWSINIFile(contents: data, path: configPath)
-            let section = file.configSection(profile: profile) ?? AWSINIFile.configSectionName(profile: profile)
-            try edit(&file, section)
-            // Nothing to change: do not create an empty config file.
-            return file.data == (data ?? Data()) ? nil : file.data
+    /// botocore expands `~` with `HOME` even when it is empty (`/.aws/credentials`), where
+    /// broker would fall back to the passwd home: refuse rather than write where the CLI won't look.
+    public static func checkHome(_ environment: [String: String]) throws {
+        guard environment["HOME"] == "" else { return }
+        for (variable, fallback) in [("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"), ("AWS_CONFIG_FILE", "~/.aws/config")] {
+            let chosen = environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
+            if chosen == "~" || chosen.hasPrefix("~/") {
+                throw BrokerError.usage("HOME is set but empty, so the AWS CLI would look for \(chosen.dropFirst()) instead of your home directory",
+                                        hint: "set HOME to your home directory, or set \(variable) to an absolute path")
+            }
         }
     }
 

@@ -42,8 +42,15 @@ public struct CredentialProcessCache: Sendable {
         return document
     }
 
-    public func store(_ document: Document) throws {
-        try SecureFile.update(path) { _ in try JSONOutput.encode(document) }
+    /// `journal`: a login records the cache as its own file; `credential-process` refreshing
+    /// an entry that a login recorded needs none.
+    public func store(_ document: Document, journal: LoginJournal? = nil) throws {
+        let contents = try JSONOutput.encode(document)
+        if let journal {
+            try journal.writeFile(path, contents: contents, brokerOwned: true)
+        } else {
+            try SecureFile.update(path) { _ in contents }
+        }
     }
 
     static func derivedKey(_ settings: AWSSettings) -> String {

@@ -41,6 +41,15 @@ public struct STSWebIdentityResult: Sendable, Equatable {
                               sessionToken: sessionToken, expiration: expiration)
     }
 
+    init(accessKeyId: String, secretAccessKey: SecretValue, sessionToken: SecretValue, expiration: Date, assumedRoleArn: String) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
+        self.expiration = expiration
+        self.assumedRoleArn = assumedRoleArn
+        assumedRoleId = "AROA:test"
+    }
+
     init(_ document: STSXMLReader) throws {
         let result = "AssumeRoleWithWebIdentityResponse/AssumeRoleWithWebIdentityResult/"
         var missing: [String] = []

@@ -25,12 +25,12 @@ public enum ExecAdapter {
             ExecPluginProvider(settings: try ExecSettings(block: entry.settings, name: entry.name, audience: entry.audience),
                                context: context)
         },
-        logout: { record, context in logout(record, context: context) })
+        logout: { record, context in try logout(record, context: context) })
 
     /// Removes the files the login recorded (and their lock files); files the plugin merged
     /// into are left alone and named, so the user knows where the credential still is.
-    static func logout(_ record: StateStore.Record, context: ProviderContext) -> [String] {
-        var done = record.removeWrittenFiles()
+    static func logout(_ record: StateStore.Record, context: ProviderContext) throws -> [String] {
+        var done = try record.undoFiles()
         let kept = record.details?[keptFilesDetail]?.split(separator: "\n").map(String.init) ?? []
         for path in kept {
             try? FileManager.default.removeItem(atPath: path + ".lock")

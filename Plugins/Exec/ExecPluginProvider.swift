@@ -17,7 +17,7 @@ public struct ExecPluginProvider: Provider {
 
     public var audience: String { settings.audience }
 
-    public func login(token: IdentityToken) async throws -> LoginResult {
+    public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
         let request = try ExecRequest(settings: settings, token: token).encoded()
         let result = try await ProcessRunner.runDetached(settings.command, stdin: request, environment: pluginEnvironment(token: token),
                                                  timeout: settings.timeout, what: "exec provider '\(settings.name)'")
@@ -32,7 +32,7 @@ public struct ExecPluginProvider: Provider {
         do { response = try ExecResponse(parsing: result.stdout, home: context.home) } catch {
             throw failure.error(error.message)
         }
-        let written = try write(response)
+        let written = try write(response, journal: journal)
         return LoginResult(credentials: credentials(response, token: token), written: written)
     }
 
@@ -43,14 +43,19 @@ public struct ExecPluginProvider: Provider {
             .filter { !$0.value.contains(token.jwt.reveal) }
     }
 
-    /// Writes every file the plugin asked for; returns what logout should remove.
-    func write(_ response: ExecResponse) throws -> [WrittenTarget] {
+    /// Writes every file the plugin asked for, through the journal (a file it asks broker to
+    /// keep at logout, merged into a tool's own file, is written but not recorded); returns
+    /// what logout should undo.
+    func write(_ response: ExecResponse, journal: LoginJournal) throws -> [WrittenTarget] {
         var done: [String] = []
         for file in response.files {
             do {
-                try SecureFile.update(file.path, mode: file.mode) { _ in file.content }
-                // An unchanged file is not rewritten, but its mode must still be the one asked for.
-                _ = chmod(SecureFile.resolvedTarget(file.path), file.mode)
+                if file.keepOnLogout {
+                    try SecureFile.update(file.path, mode: file.mode) { _ in file.content }
+                    _ = chmod(try SecureFile.resolvedTarget(file.path), file.mode)
+                } else {
+                    try journal.writeFile(file.path, contents: file.content, mode: file.mode)
+                }
             } catch {
                 let before = done.isEmpty ? "" : " (already written: \(done.joined(separator: ", ")))"
                 throw BrokerError.failure("exec provider '\(settings.name)': cannot write \(file.path)\(before): \(error)")

@@ -31,5 +31,6 @@ public enum TokenExchangeAdapter {
             TokenExchangeProvider(settings: try TokenExchangeSettings(block: entry.settings, name: entry.name, context: context),
                                   audience: entry.audience, environment: context.environment)
         },
-        logout: { record, _ in record.removeWrittenFiles() })
+        logout: { record, _ in try record.undoFiles() },
+        ownedDirectories: ["tokens"])
 }

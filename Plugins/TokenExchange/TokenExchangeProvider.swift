@@ -27,7 +27,7 @@ public struct TokenExchangeProvider: Provider {
         var error_description: String?
     }
 
-    public func login(token: IdentityToken) async throws -> LoginResult {
+    public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
         let secret = try settings.clientSecret(environment: environment)
         var request = HTTPRequest("POST", url: settings.tokenURL)
         request.setHeader("Content-Type", "application/x-www-form-urlencoded")
@@ -71,7 +71,7 @@ public struct TokenExchangeProvider: Provider {
             throw BrokerError.failure("the token endpoint \(endpoint) answered without an access_token")
         }
         let value = SecretValue(issued)
-        try SecureFile.update(settings.outputFile) { _ in Data(value.reveal.utf8) }
+        try journal.writeFile(settings.outputFile, contents: Data(value.reveal.utf8))
         var details = ["tokenUrl": endpoint]
         if let type = answer.issued_token_type { details["issuedTokenType"] = type }
         if let scope = answer.scope { details["scope"] = scope }

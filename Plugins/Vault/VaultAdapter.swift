@@ -30,7 +30,8 @@ public enum VaultAdapter {
         var done: [String] = []
         var revokeFailure: String?
         for target in record.written where target.kind == .file {
-            if let address = record.details?["address"],
+            // Revoke only broker's own token: a token the user put there since is theirs.
+            if target.contentHash == nil || FileUndo.holdsWhatBrokerWrote(target), let address = record.details?["address"],
                let token = FileManager.default.contents(atPath: target.path).map({ String(decoding: $0, as: UTF8.self) }),
                !token.isEmpty {
                 let client = VaultClient(address: address, namespace: record.details?["namespace"], timeout: 10,
@@ -44,10 +45,10 @@ public enum VaultAdapter {
                     revokeFailure = "\(error)"
                 }
             }
-            if SecureFile.remove(target.path) { done.append("removed \(target.path)") }
         }
+        done += try record.undoFiles()
         if let revokeFailure {
-            throw BrokerError.failure("\(revokeFailure); the token file was removed anyway (\(done.joined(separator: ", ")))")
+            throw BrokerError.failure("\(revokeFailure); the token file was undone anyway (\(done.joined(separator: ", ")))")
         }
         return done
     }

@@ -20,7 +20,7 @@ public struct VaultJWTProvider: Provider {
                     environment: environment)
     }
 
-    public func login(token: IdentityToken) async throws -> LoginResult {
+    public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
         let auth: VaultClient.Auth
         do {
             auth = try await client.login(url: settings.loginURL, role: settings.role, jwt: token.jwt)
@@ -31,7 +31,7 @@ public struct VaultJWTProvider: Provider {
                 hint: "compare the role's bound_audiences, bound_subject and bound_claims with the token's claims above")
         }
         let clientToken = SecretValue(auth.client_token)
-        try SecureFile.update(settings.tokenFile) { _ in Data(clientToken.reveal.utf8) }
+        try journal.writeFile(settings.tokenFile, contents: Data(clientToken.reveal.utf8))
         let ttl = auth.lease_duration ?? 0
         let policies = auth.policies ?? []
         var details = ["address": settings.address, "role": settings.role, "policies": policies.joined(separator: ","),

@@ -22,12 +22,35 @@ public struct EnvironmentExport: Sendable {
         variables.map { "export \($0.name)=\(ShellWords.quote($0.value))" }.joined(separator: "\n") + "\n"
     }
 
-    /// Appends to `$GITHUB_ENV` and returns the mask commands to print on stdout before anything else.
-    public func appendToGitHubEnv(environment: [String: String]) throws -> String {
+    /// Checks `$GITHUB_ENV` before anything is written, so a login never writes a profile and
+    /// then fails to export it.
+    public static func checkGitHubEnv(environment: [String: String]) throws {
+        let path = try gitHubEnvPath(environment)
+        if FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.isWritableFile(atPath: path) else {
+                throw BrokerError.usage("$GITHUB_ENV (\(path)) is not writable", hint: "run inside a GitHub Actions step, or use --output env")
+            }
+        } else {
+            let directory = (path as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw BrokerError.usage("$GITHUB_ENV names \(path), whose directory does not exist",
+                                        hint: "run inside a GitHub Actions step (the runner creates it), or use --output env")
+            }
+        }
+    }
+
+    static func gitHubEnvPath(_ environment: [String: String]) throws -> String {
         guard let path = environment["GITHUB_ENV"], !path.isEmpty else {
             throw BrokerError.usage("--output github needs $GITHUB_ENV (set by GitHub Actions)",
                                     hint: "run inside a GitHub Actions step, or use --output env")
         }
+        return path
+    }
+
+    /// Appends to `$GITHUB_ENV` and returns the mask commands to print on stdout before anything else.
+    public func appendToGitHubEnv(environment: [String: String]) throws -> String {
+        let path = try Self.gitHubEnvPath(environment)
         var lines = ""
         for variable in variables {
             guard !variable.value.contains("\n") else {
@@ -35,6 +58,7 @@ public struct EnvironmentExport: Sendable {
             }
             lines += "\(variable.name)=\(variable.value)\n"
         }
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw BrokerError.failure("cannot open $GITHUB_ENV (\(path)) for appending")
         }

@@ -20,18 +20,80 @@ public struct IssuedCredentials: Sendable {
     }
 }
 
-/// One thing a login wrote, so `status` and `logout` can find it again.
+/// One thing a login wrote, so `status` and `logout` can find it again, with what logout needs
+/// to put back exactly what was there before (undo means restore, not delete).
 public struct WrittenTarget: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable { case file, section }
     public var kind: Kind
     public var path: String
-    /// For `.section`: the INI section broker owns inside `path`.
+    /// For `.section`: the INI section broker edits inside `path`.
     public var section: String?
+    /// The file did not exist before broker first wrote it.
+    public var createdFile: Bool?
+    /// For `.section`: the section did not exist before broker first wrote into it.
+    public var createdSection: Bool?
+    /// For `.section`: every key broker set or removed, with what to put back. nil in records
+    /// written before broker kept them.
+    public var keys: [KeyChange]?
+    /// For `.file`: SHA-256 of what broker wrote, so logout touches the file only while it
+    /// still holds that. nil: the file is broker's alone (its own state, a plugin's own file).
+    public var contentHash: String?
+    /// For `.file`: a copy of the file broker replaced, restored at logout.
+    public var backup: String?
 
-    public init(kind: Kind, path: String, section: String? = nil) {
+    public init(kind: Kind, path: String, section: String? = nil, createdFile: Bool? = nil, createdSection: Bool? = nil,
+                keys: [KeyChange]? = nil, contentHash: String? = nil, backup: String? = nil) {
         self.kind = kind
         self.path = path
         self.section = section
+        self.createdFile = createdFile
+        self.createdSection = createdSection
+        self.keys = keys
+        self.contentHash = contentHash
+        self.backup = backup
+    }
+
+    /// Where it is, without the undo information (which may hold the user's own values): what
+    /// reports and `status --output json` show.
+    public struct Place: Codable, Sendable, Equatable {
+        public var kind: Kind
+        public var path: String
+        public var section: String?
+    }
+
+    public var place: Place { Place(kind: kind, path: path, section: section) }
+
+    /// The same file (and section): one record owns each at a time.
+    public func isSameTarget(as other: WrittenTarget) -> Bool {
+        kind == other.kind && path == other.path && section == other.section
+    }
+}
+
+/// One key broker set or removed in an INI section, and what logout puts back.
+public struct KeyChange: Codable, Sendable, Equatable {
+    /// Lowercased, as botocore compares keys.
+    public var key: String
+    /// The exact lines (with their line endings) that held the key before broker first changed
+    /// it; nil when there was no such key. Kept in state.json (0600), like the file itself.
+    public var before: String?
+    /// Where a removed key goes back: after the key `anchor` (nil: right after the header),
+    /// `gap` lines further on (comments that stood between them).
+    public var anchor: String?
+    public var gap: Int?
+    /// `sha256:` hash of the value broker left; nil when broker removed the key.
+    public var after: String?
+
+    public init(key: String, before: String?, anchor: String? = nil, gap: Int? = nil, after: String?) {
+        self.key = key
+        self.before = before
+        self.anchor = anchor
+        self.gap = gap
+        self.after = after
+    }
+
+    /// How a value is compared without keeping it: the hash of what botocore would read.
+    public static func fingerprint(_ value: String?) -> String? {
+        value.map { sha256Hex(Data($0.utf8)) }
     }
 }
 
@@ -53,7 +115,9 @@ public struct LoginResult: Sendable {
 public protocol Provider: Sendable {
     /// The audience its identity token must carry.
     var audience: String { get }
-    func login(token: IdentityToken) async throws -> LoginResult
+    /// Every file change goes through `journal`, which records it before it is made, so a
+    /// login that is killed half-way still leaves a record that logout can undo.
+    func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult
 }
 
 /// What the executable hands every provider: where files go, the environment to resolve

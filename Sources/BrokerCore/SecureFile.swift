@@ -5,20 +5,32 @@ import Glibc
 
 /// Writes files that may hold secrets: temp file in the same directory, fsync, rename over
 /// the target, 0600 by default. A symlinked target is written through to its real path so the
-/// link survives. Directories we create are 0700.
+/// link survives. Directories we create are 0700. A target that is read-only, not a regular
+/// file, or a symlink loop is refused before anything is written.
 public enum SecureFile {
+    /// What an edit does with the file it read.
+    public enum Change: Sendable {
+        case keep
+        case write(Data)
+        case remove
+    }
+
     /// The path a write really lands on: symlinks followed, even when the final target is missing.
-    public static func resolvedTarget(_ path: String) -> String {
+    /// A loop (or a chain longer than the kernel's own limit of 40) is refused, naming the path.
+    public static func resolvedTarget(_ path: String) throws -> String {
         var current = path
-        for _ in 0..<32 {
+        var seen: Set<String> = [path]
+        for _ in 0..<40 {
             guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else {
                 return current
             }
             current = destination.hasPrefix("/")
                 ? destination
                 : (current as NSString).deletingLastPathComponent + "/" + destination
+            if !seen.insert((current as NSString).standardizingPath).inserted { break }
         }
-        return current
+        throw BrokerError.usage("\(path) is a symbolic link loop",
+                                hint: "point the link at a real file, or remove it (`ls -l \(path)` shows where it goes)")
     }
 
     public static func ensureDirectory(_ path: String, mode: mode_t = 0o700) throws {
@@ -38,17 +50,136 @@ public enum SecureFile {
     }
 
     public static func read(_ path: String) throws -> Data? {
-        let target = resolvedTarget(path)
-        guard FileManager.default.fileExists(atPath: target) else { return nil }
+        let target = try resolvedTarget(path)
+        guard try checkRegularFile(target, named: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: target) else {
             throw BrokerError.failure("cannot read \(path)", hint: "check the file's permissions")
         }
         return data
     }
 
-    /// Replaces the file's contents atomically. The caller holds the lock when it read first.
+    /// Replaces the file's contents atomically. Callers that read first hold the lock (`update`).
     public static func write(_ data: Data, to path: String, mode: mode_t = 0o600) throws {
-        let target = resolvedTarget(path)
+        let target = try resolvedTarget(path)
+        try checkWritable(target, named: path)
+        try replace(target, with: data, mode: mode)
+    }
+
+    /// Read-modify-write under the file's lock. `transform` returns nil to leave the file alone.
+    @discardableResult
+    public static func update(
+        _ path: String, mode: mode_t = 0o600, lockTimeout: TimeInterval = 10,
+        _ transform: (Data?) throws -> Data?
+    ) throws -> Bool {
+        try edit(path, mode: mode, lockTimeout: lockTimeout) { data in
+            guard let updated = try transform(data), updated != data else { return .keep }
+            return .write(updated)
+        }
+    }
+
+    /// Read-modify-write (or remove) under the file's lock; true when the file changed.
+    @discardableResult
+    public static func edit(
+        _ path: String, mode: mode_t = 0o600, lockTimeout: TimeInterval = 10,
+        _ transform: (Data?) throws -> Change
+    ) throws -> Bool {
+        try editAll([path], mode: mode, lockTimeout: lockTimeout) { contents in [try transform(contents[0])] }
+    }
+
+    /// Edits several files together: every target is checked and locked (in one order, so two
+    /// writers never wait on each other), every one read, and only then is anything written.
+    /// A refusal or a failing transform therefore leaves all of them untouched.
+    @discardableResult
+    public static func editAll(
+        _ paths: [String], mode: mode_t = 0o600, lockTimeout: TimeInterval = 10,
+        _ transform: ([Data?]) throws -> [Change]
+    ) throws -> Bool {
+        let targets = try paths.map { try resolvedTarget($0) }
+        for (target, path) in zip(targets, paths) {
+            try checkWritable(target, named: path)
+            let directory = (target as NSString).deletingLastPathComponent
+            try ensureDirectory(directory.isEmpty ? "." : directory)
+        }
+        let order = Array(Set(targets)).sorted()
+        func locked(_ remaining: ArraySlice<String>) throws -> Bool {
+            guard let first = remaining.first else {
+                for target in order { removeStaleTemporaryFiles(of: target) }
+                let existing = try zip(targets, paths).map { target, path in
+                    try checkRegularFile(target, named: path) ? try read(target) : nil
+                }
+                let changes = try transform(existing)
+                var changed = false
+                for (index, change) in changes.enumerated() {
+                    switch change {
+                    case .keep: continue
+                    case .write(let data):
+                        if data == existing[index] { continue }
+                        try replace(targets[index], with: data, mode: mode)
+                    case .remove:
+                        guard existing[index] != nil else { continue }
+                        guard unlink(targets[index]) == 0 else { throw posixFailure("remove", targets[index]) }
+                        syncDirectory(of: targets[index])
+                    }
+                    changed = true
+                }
+                return changed
+            }
+            return try FileLock.withLock(on: first, timeout: lockTimeout) { try locked(remaining.dropFirst()) }
+        }
+        return try locked(order[...])
+    }
+
+    /// Temp files (`.NAME.tmp.XXXXXX`) beside `target`. Every writer of a target holds its
+    /// lock while its temp file exists, so under the lock any such file is a dead writer's.
+    public static func temporaryFiles(of target: String) -> [String] {
+        let directory = (target as NSString).deletingLastPathComponent
+        let prefix = "." + (target as NSString).lastPathComponent + ".tmp."
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        return names.filter { $0.hasPrefix(prefix) && $0.count == prefix.count + 6 }
+            .map { (directory.isEmpty ? "." : directory) + "/" + $0 }
+    }
+
+    /// Call with the target's lock held.
+    static func removeStaleTemporaryFiles(of target: String) {
+        for file in temporaryFiles(of: target) { unlink(file) }
+    }
+
+    // MARK: Checks
+
+    /// True when `target` is a regular file, false when it does not exist; anything else is refused.
+    @discardableResult
+    static func checkRegularFile(_ target: String, named path: String) throws -> Bool {
+        var info = stat()
+        guard stat(target, &info) == 0 else {
+            if errno == ENOENT { return false }
+            if errno == ELOOP { throw BrokerError.usage("\(path) is a symbolic link loop", hint: "point the link at a real file, or remove it") }
+            throw posixFailure("inspect", target)
+        }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            let kinds: [mode_t: String] = [S_IFDIR: "a directory", S_IFCHR: "a character device", S_IFBLK: "a block device",
+                                           S_IFIFO: "a named pipe", S_IFSOCK: "a socket"]
+            throw BrokerError.usage("\(path) is \(kinds[type] ?? "not a regular file"), not a file broker can write",
+                                    hint: "point the setting (or the variable naming it) at a regular file")
+        }
+        return true
+    }
+
+    /// Refuses a target broker must not replace: not a regular file, or read-only (even for root,
+    /// a file without write bits says "leave me alone").
+    static func checkWritable(_ target: String, named path: String) throws {
+        guard try checkRegularFile(target, named: path) else { return }
+        var info = stat()
+        guard stat(target, &info) == 0 else { return }
+        if info.st_mode & 0o222 == 0 || access(target, W_OK) != 0 {
+            throw BrokerError.usage("\(path) is not writable (mode \(String(info.st_mode & 0o7777, radix: 8)))",
+                                    hint: "broker replaces the file; make it writable (chmod u+w \(path)) if it should, or choose another file")
+        }
+    }
+
+    // MARK: Writing
+
+    private static func replace(_ target: String, with data: Data, mode: mode_t) throws {
         let directory = (target as NSString).deletingLastPathComponent
         try ensureDirectory(directory.isEmpty ? "." : directory)
         var template = Array(((directory.isEmpty ? "." : directory) + "/." + (target as NSString).lastPathComponent + ".tmp.XXXXXX").utf8CString)
@@ -79,28 +210,15 @@ public enum SecureFile {
         }
         guard rename(tempPath, target) == 0 else { throw posixFailure("replace", target) }
         renamed = true
+        syncDirectory(of: target)
+    }
+
+    private static func syncDirectory(of target: String) {
+        let directory = (target as NSString).deletingLastPathComponent
         let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
         if dirFD >= 0 {
             fsync(dirFD)
             close(dirFD)
-        }
-    }
-
-    /// Read-modify-write under the file's lock. `transform` returns nil to leave the file alone.
-    @discardableResult
-    public static func update(
-        _ path: String, mode: mode_t = 0o600, lockTimeout: TimeInterval = 10,
-        _ transform: (Data?) throws -> Data?
-    ) throws -> Bool {
-        let target = resolvedTarget(path)
-        let directory = (target as NSString).deletingLastPathComponent
-        try ensureDirectory(directory.isEmpty ? "." : directory)
-        return try FileLock.withLock(on: target, timeout: lockTimeout) {
-            let existing = try read(target)
-            guard let updated = try transform(existing) else { return false }
-            if updated == existing { return false }
-            try write(updated, to: target, mode: mode)
-            return true
         }
     }
 
@@ -110,18 +228,13 @@ public enum SecureFile {
 }
 
 extension SecureFile {
-    /// Removes a file broker wrote, with the lock file beside it; true when the file was there.
+    /// Removes a file broker wrote (under its lock), its stale temp files and the lock file
+    /// beside it; true when the file was there.
     @discardableResult
     public static func remove(_ path: String) -> Bool {
-        let removed = (try? FileManager.default.removeItem(atPath: path)) != nil
-        try? FileManager.default.removeItem(atPath: path + ".lock")
+        guard let target = try? resolvedTarget(path), FileManager.default.fileExists(atPath: target) else { return false }
+        let removed = (try? edit(path) { $0 == nil ? .keep : .remove }) ?? false
+        if let target = try? resolvedTarget(path) { try? FileManager.default.removeItem(atPath: target + ".lock") }
         return removed
-    }
-}
-
-extension StateStore.Record {
-    /// The default logout: remove every file the login wrote; one line per file removed.
-    public func removeWrittenFiles() -> [String] {
-        written.filter { $0.kind == .file }.compactMap { SecureFile.remove($0.path) ? "removed \($0.path)" : nil }
     }
 }

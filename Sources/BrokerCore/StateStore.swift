@@ -1,7 +1,15 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What broker wrote, where, and until when: `$BROKER_HOME/state.json` (0600, atomic, locked),
 /// read by `status`, `logout` and `refresh`.
+///
+/// A login records each change before it makes it (`journal`), so a login that is killed, or
+/// that loses a race with a logout, still leaves a record of every key it may have written.
+/// Each key or file is owned by one record at a time; a later login takes over what an earlier
+/// one wrote, together with what the user had before either.
 public struct StateStore: Sendable {
     public struct Record: Codable, Sendable, Equatable {
         public var name: String
@@ -13,9 +21,15 @@ public struct StateStore: Sendable {
         /// Non-secret facts the adapter needs again at logout (a Vault address, a namespace).
         public var details: [String: String]?
         public var recordedAt: Date
+        /// Which login run last wrote this record: logout removes the record only while it is
+        /// still the one it undid.
+        public var loginID: String?
+        /// The login recorded changes but has not finished: it is running, or it was interrupted.
+        public var pending: Bool?
 
         public init(name: String, adapter: String, identity: String, expiration: Date?, written: [WrittenTarget],
-                    refresh: Refresh? = nil, details: [String: String]? = nil, recordedAt: Date = Date()) {
+                    refresh: Refresh? = nil, details: [String: String]? = nil, recordedAt: Date = Date(),
+                    loginID: String? = nil, pending: Bool? = nil) {
             self.name = name
             self.adapter = adapter
             self.identity = identity
@@ -24,7 +38,11 @@ public struct StateStore: Sendable {
             self.refresh = refresh
             self.details = details
             self.recordedAt = recordedAt
+            self.loginID = loginID
+            self.pending = pending
         }
+
+        public var isPending: Bool { pending == true }
     }
 
     /// A token file `broker refresh` keeps fresh, and how to get a new token for it.
@@ -41,13 +59,89 @@ public struct StateStore: Sendable {
         }
     }
 
+    /// A change a login is about to make, and what it found in its place.
+    public struct Change: Sendable {
+        public var target: WrittenTarget
+        /// For `.section`: each key's value fingerprint before this change (nil: absent).
+        public var observedKeys: [String: String?]
+        /// For `.file`: SHA-256 of the file before this change (nil: absent).
+        public var observedContent: String?
+
+        public init(target: WrittenTarget, observedKeys: [String: String?] = [:], observedContent: String? = nil) {
+            self.target = target
+            self.observedKeys = observedKeys
+            self.observedContent = observedContent
+        }
+    }
+
     struct File: Codable { var version = 1; var logins: [Record] = [] }
 
     public let path: String
-    public init(home: BrokerHome) { path = home.file("state.json") }
+    public let home: BrokerHome
+    public init(home: BrokerHome) {
+        self.home = home
+        path = home.file("state.json")
+    }
+
+    /// Where copies of replaced files are kept until logout puts them back.
+    public var backupDirectory: String { home.file("backups") }
+
+    /// Fails (before a login touches anything) when the state file cannot be locked and written.
+    public func checkWritable() throws {
+        try SecureFile.update(path) { _ in nil }
+    }
 
     public func records() throws -> [Record] { try decode(SecureFile.read(path)).logins }
 
+    /// Records (write-ahead) that login `loginID` of `name` is about to make `change`, merged into
+    /// the record's earlier changes. Returns the target as recorded. `makeBackup` runs only when
+    /// a file's earlier content is nobody's record yet (it is the user's, to be put back).
+    @discardableResult
+    public func journal(name: String, adapter: String, loginID: String, change: Change,
+                        makeBackup: () throws -> String? = { nil }) throws -> WrittenTarget {
+        var recorded = change.target
+        var dropped: Set<String> = []
+        try SecureFile.update(path) { data in
+            var file = try decode(data)
+            let before = Set(file.logins.flatMap { $0.written.compactMap(\.backup) })
+            let index = file.logins.firstIndex { $0.name == name } ?? {
+                file.logins.append(Record(name: name, adapter: adapter, identity: "", expiration: nil, written: []))
+                return file.logins.count - 1
+            }()
+            file.logins[index].adapter = adapter
+            file.logins[index].loginID = loginID
+            file.logins[index].pending = true
+            recorded = try Self.inherit(change, logins: &file.logins, makeBackup: makeBackup)
+            Self.merge(recorded, into: &file.logins[index])
+            file.logins.sort { $0.name < $1.name }
+            dropped = before.subtracting(file.logins.flatMap { $0.written.compactMap(\.backup) })
+            return try encode(file)
+        }
+        for backup in dropped { unlink(backup) }
+        return recorded
+    }
+
+    /// Marks login `loginID` of `record.name` finished: the outcome replaces the record's
+    /// metadata; its targets are those journaled, plus any the provider reports that were not.
+    public func finish(_ record: Record) throws {
+        try SecureFile.update(path) { data in
+            var file = try decode(data)
+            var finished = record
+            finished.pending = nil
+            if let existing = file.logins.first(where: { $0.name == record.name }) {
+                finished.written = existing.written
+                for target in record.written where !existing.written.contains(where: { $0.isSameTarget(as: target) }) {
+                    finished.written.append(target)
+                }
+            }
+            file.logins.removeAll { $0.name == record.name }
+            file.logins.append(finished)
+            file.logins.sort { $0.name < $1.name }
+            return try encode(file)
+        }
+    }
+
+    /// Writes a record as given (no journal): tests and tools.
     public func record(_ record: Record) throws {
         try SecureFile.update(path) { data in
             var file = try decode(data)
@@ -58,13 +152,87 @@ public struct StateStore: Sendable {
         }
     }
 
-    public func remove(name: String) throws {
+    /// Removes the record `name`, but only while it is still the login that was undone
+    /// (`loginID`): a login that finished in between keeps its record. True when removed.
+    @discardableResult
+    public func remove(name: String, loginID: String?) throws -> Bool {
+        var removed: [Record] = []
         try SecureFile.update(path) { data in
             var file = try decode(data)
-            let before = file.logins.count
-            file.logins.removeAll { $0.name == name }
-            return file.logins.count == before ? nil : try encode(file)
+            removed = file.logins.filter { $0.name == name && $0.loginID == loginID }
+            file.logins.removeAll { $0.name == name && $0.loginID == loginID }
+            return removed.isEmpty ? nil : try encode(file)
         }
+        for backup in removed.flatMap({ $0.written.compactMap(\.backup) }) { unlink(backup) }
+        return !removed.isEmpty
+    }
+
+    // MARK: Merging
+
+    /// Who had it before: a key or file whose current state is what another record (or this
+    /// one, earlier) left there belongs to that record's "before", which this change takes over.
+    static func inherit(_ change: Change, logins: inout [Record], makeBackup: () throws -> String?) throws -> WrittenTarget {
+        var target = change.target
+        switch target.kind {
+        case .section:
+            var keys: [KeyChange] = []
+            for var key in target.keys ?? [] {
+                let seen = change.observedKeys[key.key] ?? nil
+                ownerSearch: for record in logins.indices {
+                    for index in logins[record].written.indices where logins[record].written[index].isSameTarget(as: target) {
+                        guard let position = logins[record].written[index].keys?.firstIndex(where: { $0.key == key.key && $0.after == seen })
+                        else { continue }
+                        let earlier = logins[record].written[index].keys!.remove(at: position)
+                        key.before = earlier.before
+                        key.anchor = earlier.anchor
+                        key.gap = earlier.gap
+                        break ownerSearch
+                    }
+                }
+                keys.append(key)
+            }
+            target.keys = keys
+            let createdBefore = logins.contains { $0.written.contains { $0.isSameTarget(as: target) && $0.createdSection == true } }
+            if createdBefore { target.createdSection = true }
+            if logins.contains(where: { $0.written.contains { $0.isSameTarget(as: target) && $0.createdFile == true } }) {
+                target.createdFile = true
+            }
+        case .file:
+            var inherited = false
+            if let seen = change.observedContent {
+                for record in logins.indices {
+                    guard let index = logins[record].written.firstIndex(where: { $0.isSameTarget(as: target) && $0.contentHash == seen })
+                    else { continue }
+                    let earlier = logins[record].written.remove(at: index)
+                    target.backup = earlier.backup
+                    target.createdFile = earlier.createdFile
+                    inherited = true
+                    break
+                }
+            }
+            if !inherited, target.contentHash != nil, change.observedContent != nil {
+                target.backup = try makeBackup()
+            }
+        }
+        return target
+    }
+
+    /// Adds a change to a record: a target seen before keeps its earlier keys, and this
+    /// change's keys replace the ones of the same name.
+    static func merge(_ target: WrittenTarget, into record: inout Record) {
+        guard let index = record.written.firstIndex(where: { $0.isSameTarget(as: target) }) else {
+            record.written.append(target)
+            return
+        }
+        var merged = target
+        let existing = record.written[index]
+        if target.kind == .section {
+            let replaced = Set((target.keys ?? []).map(\.key))
+            merged.keys = (existing.keys ?? []).filter { !replaced.contains($0.key) } + (target.keys ?? [])
+            merged.createdSection = (existing.createdSection == true || target.createdSection == true) ? true : nil
+        }
+        if existing.createdFile == true { merged.createdFile = true }
+        record.written[index] = merged
     }
 
     private func encode(_ file: File) throws -> Data { try JSONOutput.encode(file) }

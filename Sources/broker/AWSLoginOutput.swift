@@ -32,13 +32,13 @@ struct AWSLoginOutput {
         var expiration: Date?
         var region: String?
         var credentials: [String: String]
-        var files: [WrittenTarget]
+        var files: [WrittenTarget.Place]
     }
 
     func report() -> Report {
         Report(profile: settings.profile, mode: settings.mode.rawValue, assumedRoleArn: result.credentials.identity,
                expiration: result.credentials.expiration, region: settings.region,
-               credentials: result.credentials.secrets.mapValues(\.reveal), files: result.written)
+               credentials: result.credentials.secrets.mapValues(\.reveal), files: result.written.map(\.place))
     }
 
     static func expiry(_ date: Date?) -> String {

@@ -52,6 +52,9 @@ struct LoginAWSCommand: AsyncParsableCommand {
         let runtime = try BrokerRuntime(configOption: configOption.config)
         let settings = try settings(runtime: runtime)
         _ = try runtime.brokerHome.prepare()
+        // Every output target is checked before anything is written.
+        if output == "github" { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
+        try StateStore(home: runtime.brokerHome).checkWritable()
         let choice = try source.makeSource(runtime: runtime)
         let context = runtime.context(sourceArguments: source.arguments)
         let runner = LoginRunner(source: choice.source, state: StateStore(home: runtime.brokerHome), sourceArguments: context.sourceArguments)

@@ -62,6 +62,9 @@ struct LoginProvidersCommand: AsyncParsableCommand {
                                     hint: "add entries under \"providers\" (see config.example.json)")
         }
         _ = try runtime.brokerHome.prepare()
+        // Every output target is checked before anything is written.
+        if output == "github" { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
+        try StateStore(home: runtime.brokerHome).checkWritable()
         let context = runtime.context(sourceArguments: source.arguments)
         // Build every provider first: bad settings fail the whole run before any token is fetched.
         let jobs = try entries.map { LoginRunner.Job(name: $0.name, adapter: $0.adapter, provider: try runtime.registry.makeProvider($0, context: context)) }

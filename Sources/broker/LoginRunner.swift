@@ -41,16 +41,20 @@ struct LoginRunner {
         return jobs.compactMap { job in outcomes.first { $0.name == job.name } }
     }
 
+    /// The provider writes through a journal that records each change in the state file before
+    /// it is made; the record is marked finished only after the whole login succeeded.
     private func login(_ job: Job, tokens: TokenCache) async -> Outcome {
         do {
             let token = try await tokens.token(audience: job.provider.audience)
-            let result = try await job.provider.login(token: token)
+            let journal = LoginJournal(name: job.name, adapter: job.adapter, state: state)
+            let result = try await job.provider.login(token: token, journal: journal)
             let refresh = result.tokenFile.map {
                 StateStore.Refresh(tokenFile: $0, audience: job.provider.audience, sourceArguments: sourceArguments)
             }
-            try state.record(.init(name: job.name, adapter: job.adapter, identity: result.credentials.identity,
+            try state.finish(.init(name: job.name, adapter: job.adapter, identity: result.credentials.identity,
                                    expiration: result.credentials.expiration, written: result.written, refresh: refresh,
-                                   details: result.credentials.details.isEmpty ? nil : result.credentials.details))
+                                   details: result.credentials.details.isEmpty ? nil : result.credentials.details,
+                                   loginID: journal.loginID))
             return Outcome(name: job.name, adapter: job.adapter, result: .success(result))
         } catch {
             return Outcome(name: job.name, adapter: job.adapter, result: .failure(error))

@@ -4,7 +4,8 @@ import Foundation
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show every recorded login: identity, time left and files written.")
+        commandName: "status",
+        abstract: "Show every recorded login: identity, time left and files written; and anything broker wrote that no record names.")
 
     @Option(help: "text or json")
     var output = "text"
@@ -14,40 +15,59 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let records = try StateStore(home: BrokerHome()).records()
+        let state = StateStore(home: BrokerHome())
+        let records = try state.records()
+        let leftovers = Leftovers.find(records: records, state: state,
+                                       ownedDirectories: BrokerRuntime.registry.all.flatMap(\.ownedDirectories))
         if output == "json" {
             struct Row: Encodable {
                 var name, adapter, identity: String
                 var expiration: Date?
                 var secondsLeft: Int?
-                var files: [WrittenTarget]
+                var pending: Bool
+                var files: [WrittenTarget.Place]
             }
-            Terminal.output(try JSONOutput.string(records.map {
+            struct Report: Encodable {
+                var logins: [Row]
+                var unrecorded: [String]
+            }
+            let rows = records.map {
                 Row(name: $0.name, adapter: $0.adapter, identity: $0.identity, expiration: $0.expiration,
-                    secondsLeft: $0.expiration.map { Int($0.timeIntervalSinceNow) }, files: $0.written)
-            }))
+                    secondsLeft: $0.expiration.map { Int($0.timeIntervalSinceNow) }, pending: $0.isPending,
+                    files: $0.written.map(\.place))
+            }
+            Terminal.output(try JSONOutput.string(Report(logins: rows, unrecorded: leftovers)))
             return
         }
-        guard !records.isEmpty else { Terminal.note("no recorded logins"); return }
-        var table = [["NAME", "ADAPTER", "IDENTITY", "EXPIRES", "FILES"]]
-        for record in records {
-            let left = record.expiration.map { $0.timeIntervalSinceNow }
-            let expires = left.map { $0 > 0 ? "in \(DurationText.format($0))" : "expired \(DurationText.format(-$0)) ago" } ?? "-"
-            table.append([record.name, record.adapter, record.identity, expires, LoginSummary.files(record.written).joined(separator: ", ")])
+        if records.isEmpty {
+            Terminal.note("no recorded logins")
+        } else {
+            var table = [["NAME", "ADAPTER", "IDENTITY", "EXPIRES", "FILES"]]
+            for record in records {
+                let left = record.expiration.map { $0.timeIntervalSinceNow }
+                var expires = left.map { $0 > 0 ? "in \(DurationText.format($0))" : "expired \(DurationText.format(-$0)) ago" } ?? "-"
+                if record.isPending { expires = "unfinished (running, or interrupted)" }
+                table.append([record.name, record.adapter, record.isPending && record.identity.isEmpty ? "-" : record.identity, expires,
+                              LoginSummary.files(record.written).joined(separator: ", ")])
+            }
+            Terminal.output(TextTable.render(table))
         }
-        Terminal.output(TextTable.render(table))
+        if !leftovers.isEmpty {
+            Terminal.note("written by broker but in no record ('broker logout --all' removes them):")
+            leftovers.forEach { Terminal.note("  \($0)") }
+        }
     }
 }
 
 struct LogoutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logout",
-        abstract: "Remove exactly what broker wrote for a login (its profile sections and files); everything else stays.")
+        abstract: "Undo what broker wrote for a login: its keys go back to what they were, its files away; everything else stays.")
 
     @Argument(help: "Logins to undo, as shown by 'broker status'.")
     var names: [String] = []
 
-    @Flag(help: "Undo every recorded login.")
+    @Flag(help: "Undo every recorded login, and remove what broker wrote that no record names.")
     var all = false
 
     func validate() throws {
@@ -69,13 +89,20 @@ struct LogoutCommand: AsyncParsableCommand {
             do {
                 let descriptor = try BrokerRuntime.registry.descriptor(for: record.adapter, at: "state \(record.name)")
                 let done = try await descriptor.logout(record, context)
-                try state.remove(name: record.name)
-                Terminal.note("\(record.name): logged out" + (done.isEmpty ? " (nothing left to remove)" : ""))
+                // Only the record that was undone: a login that finished meanwhile keeps its own.
+                let removed = try state.remove(name: record.name, loginID: record.loginID)
+                Terminal.note("\(record.name): logged out" + (done.isEmpty ? " (nothing left to undo)" : ""))
                 done.forEach { Terminal.note("  \($0)") }
+                if !removed { Terminal.note("  a newer login of \(record.name) finished meanwhile; its record stays") }
             } catch {
                 failed = true
                 Terminal.error("\(record.name): \(error)")
             }
+        }
+        if all {
+            let leftovers = Leftovers.find(records: try state.records(), state: state,
+                                           ownedDirectories: BrokerRuntime.registry.all.flatMap(\.ownedDirectories))
+            for path in leftovers where Leftovers.remove(path) { Terminal.note("removed \(path) (in no record)") }
         }
         if failed { throw ExitFailure(code: 1) }
     }

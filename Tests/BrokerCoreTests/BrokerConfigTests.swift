@@ -5,7 +5,7 @@ import Testing
 /// A test adapter with one required and a few optional settings.
 struct NullProvider: Provider {
     let audience: String
-    func login(token: IdentityToken) async throws -> LoginResult {
+    func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
         LoginResult(credentials: IssuedCredentials(identity: "null", expiration: nil), written: [])
     }
 }

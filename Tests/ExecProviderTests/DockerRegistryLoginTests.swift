@@ -32,7 +32,7 @@ import Testing
             """, to: path)
         let original = try json(path)
         let token = try makeToken()
-        let result = try await docker(["registry": .string("registry.example.com")], home: home).login(token: token)
+        let result = try await docker(["registry": .string("registry.example.com")], home: home).login(token: token, journal: .unrecorded())
 
         guard case .object(var expected) = original, case .object(var auths)? = expected["auths"] else { Issue.record(); return }
         auths["registry.example.com"] = .object(["auth": .string(auth("oauth2accesstoken", token))])
@@ -63,7 +63,7 @@ import Testing
         let home = temporaryDirectory()
         let token = try makeToken()
         let result = try await docker(["registry": .string("registry.example.com"), "username": .string("ci"),
-                                       "configPath": .string("~/ci/docker/config.json")], home: home).login(token: token)
+                                       "configPath": .string("~/ci/docker/config.json")], home: home).login(token: token, journal: .unrecorded())
         let path = home + "/ci/docker/config.json"
         #expect(try json(path) == .object(["auths": .object(["registry.example.com": .object(["auth": .string(auth("ci", token))])])]))
         #expect(result.credentials.identity == "ci@registry.example.com")

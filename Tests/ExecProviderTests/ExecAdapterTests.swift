@@ -51,7 +51,7 @@ import Testing
             echo owned > "$HOME/owned.txt"
             echo '{"version": 1, "identity": "x", "files": [{"path": "~/a/one", "content": "1"}, {"path": "~/two", "content": "2", "mode": "0644"}], "owned": ["~/owned.txt", "~/never-written"]}'
             """, in: home)
-        let result = try await makeProvider(["command": command(argv)], context: context(home: home)).login(token: makeToken())
+        let result = try await makeProvider(["command": command(argv)], context: context(home: home)).login(token: makeToken(), journal: .unrecorded())
         #expect(FileManager.default.fileExists(atPath: home + "/two.lock"))
         let record = StateStore.Record(name: "plugin", adapter: "exec", identity: "x", expiration: nil,
                                        written: result.written, details: result.credentials.details)

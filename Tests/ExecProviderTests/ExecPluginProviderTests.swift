@@ -19,7 +19,7 @@ import Testing
             "env": .object(["EXTRA_SETTING": .string("on")]),
             "settings": .object(["region": .string("north"), "depth": .number(3)]),
         ], name: "tool", audience: "tool-audience", context: context(home: home, extra: ["BROKER_TOKEN": token.jwt.reveal]))
-        let result = try await provider.login(token: token)
+        let result = try await provider.login(token: token, journal: .unrecorded())
         #expect(result.credentials.identity == "someone")
 
         let recordedArgv = try readText(home + "/argv")
@@ -51,7 +51,7 @@ import Testing
             JSON
             """, in: home)
         let provider = try makeProvider(["command": command(argv)], context: context(home: home))
-        let result = try await provider.login(token: makeToken())
+        let result = try await provider.login(token: makeToken(), journal: .unrecorded())
 
         #expect(try readText(home + "/app/credentials") == "key=1\n")
         #expect(fileMode(home + "/app/credentials") == 0o600)
@@ -71,7 +71,7 @@ import Testing
         try writeText("same", to: home + "/file")
         chmod(home + "/file", 0o644)
         let argv = try shellPlugin(#"cat > /dev/null; echo '{"version": 1, "identity": "x", "files": [{"path": "~/file", "content": "same"}]}'"#, in: home)
-        _ = try await makeProvider(["command": command(argv)], context: context(home: home)).login(token: makeToken())
+        _ = try await makeProvider(["command": command(argv)], context: context(home: home)).login(token: makeToken(), journal: .unrecorded())
         #expect(fileMode(home + "/file") == 0o600)
     }
 
@@ -87,7 +87,7 @@ import Testing
                      "RAW_TOKEN": "\(token.jwt.reveal)"}}
             JSON
             """, in: home)
-        let result = try await makeProvider(["command": command(argv)], context: context(home: home)).login(token: token)
+        let result = try await makeProvider(["command": command(argv)], context: context(home: home)).login(token: token, journal: .unrecorded())
         let variables = result.credentials.environment
         #expect(variables.map(\.name) == ["API_KEY", "AUTH_HEADER", "EMPTY", "RAW_TOKEN", "REGION"])
         #expect(variables.filter(\.isSecret).map(\.name) == ["API_KEY", "AUTH_HEADER", "RAW_TOKEN"])
@@ -100,7 +100,7 @@ import Testing
     @Test func noExpirationAndNullMembersAreFine() async throws {
         let home = temporaryDirectory()
         let argv = try shellPlugin(#"cat > /dev/null; echo '{"version": 1, "identity": "x", "expiration": null, "files": null, "future": {"ignored": true}}'"#, in: home)
-        let result = try await makeProvider(["command": command(argv)], context: context(home: home)).login(token: makeToken())
+        let result = try await makeProvider(["command": command(argv)], context: context(home: home)).login(token: makeToken(), journal: .unrecorded())
         #expect(result.credentials.expiration == nil)
         #expect(result.written.isEmpty)
     }
@@ -114,6 +114,6 @@ import Testing
         let home = temporaryDirectory()
         let argv = try shellPlugin(#"echo '{"version": 1, "identity": "x"}'"#, in: home)
         let provider = try makeProvider(["command": command(argv)], context: context(home: home))
-        for _ in 0..<20 { _ = try await provider.login(token: makeToken()) }
+        for _ in 0..<20 { _ = try await provider.login(token: makeToken(), journal: .unrecorded()) }
     }
 }

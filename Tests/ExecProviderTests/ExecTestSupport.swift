@@ -64,7 +64,7 @@ func command(_ argv: [String]) -> JSONValue { .array(argv.map(JSONValue.string))
 /// The error a login threw, as the user would read it.
 func loginError(_ provider: any Provider, token: IdentityToken) async -> BrokerError? {
     do {
-        _ = try await provider.login(token: token)
+        _ = try await provider.login(token: token, journal: .unrecorded())
         return nil
     } catch let error as BrokerError {
         return error

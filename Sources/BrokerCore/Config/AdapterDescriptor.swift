@@ -26,11 +26,17 @@ public struct AdapterDescriptor: Sendable {
     public var make: @Sendable (ProviderEntry, ProviderContext) throws -> any Provider
     /// Removes what a login wrote; returns one line per thing done, for the user.
     public var logout: @Sendable (StateStore.Record, ProviderContext) async throws -> [String]
+    /// Folders under `$BROKER_HOME` holding only this adapter's login files (caches, token
+    /// files): a file there that no record names is a leftover `status` shows and
+    /// `logout --all` removes.
+    public var ownedDirectories: [String]
 
     public init(adapter: String, summary: String, defaultAudience: String?, keys: [SettingKey],
                 target: @escaping @Sendable (SettingsBlock, ProviderContext) -> String?,
                 make: @escaping @Sendable (ProviderEntry, ProviderContext) throws -> any Provider,
-                logout: @escaping @Sendable (StateStore.Record, ProviderContext) async throws -> [String]) {
+                logout: @escaping @Sendable (StateStore.Record, ProviderContext) async throws -> [String],
+                ownedDirectories: [String] = []) {
+        self.ownedDirectories = ownedDirectories
         self.adapter = adapter
         self.summary = summary
         self.defaultAudience = defaultAudience
