@@ -59,16 +59,28 @@ public enum AWSAdapter {
             guard let data else { return .keep }
             var file = try AWSINIFile(contents: data, path: target.path)
             guard file.hasSection(section) else { return .keep }
-            var restored = 0
+            // First every value broker left goes; then the user's keys go back, each after
+            // the neighbour it followed (that neighbour first; among equals the latest change
+            // first, as its position was taken without the others), so every line lands where it was.
+            var undo: [KeyChange] = []
             for change in target.keys ?? legacyKeys(file, section: section, path: target.path) {
                 let current = KeyChange.fingerprint(file.value(section: section, key: change.key))
                 if current == change.after {
-                    file.restore(section: section, key: change.key, text: change.before, anchor: change.anchor, gap: change.gap ?? 0)
-                    restored += 1
+                    if change.gap != nil || change.before == nil {
+                        file.restore(section: section, key: change.key, text: nil, anchor: nil, gap: nil)
+                    }
+                    undo.append(change)
                 } else if current != fingerprint(before: change) {
                     notes.append("left \(change.key) in [\(section)] of \(target.path) as it is (it changed after the login)")
                 }
             }
+            var pending = undo.filter { $0.before != nil }
+            while !pending.isEmpty {
+                let next = pending.lastIndex { change in !pending.contains { $0.key == change.anchor } } ?? pending.count - 1
+                let change = pending.remove(at: next)
+                file.restore(section: section, key: change.key, text: change.before, anchor: change.anchor, gap: change.gap)
+            }
+            let restored = undo.count
             // Records from before broker kept undo information owned the whole section.
             let created = target.createdSection == true || target.keys == nil
             if created && file.isBare(section: section) {

@@ -42,8 +42,8 @@ public struct AWSINIFile: Sendable, Equatable {
     private init(bytes: [UInt8], path: String) throws {
         self.path = path
         lines = Self.splitLines(bytes)
-        newline = lines.first(where: { $0.ending != .none })?.ending ?? .lf
-        endsWithNewline = lines.last.map { $0.ending != .none } ?? true
+        newline = lines.first(where: { $0.ending != .missing })?.ending ?? .lf
+        endsWithNewline = lines.last.map { $0.ending != .missing } ?? true
         let analysis = Self.analyze(lines, 0 ..< lines.count)
         if let problem = analysis.problems.first {
             throw BrokerError.usage("\(path) line \(problem.line + 1): \(problem.message)",
@@ -108,7 +108,7 @@ public struct AWSINIFile: Sendable, Equatable {
             if let entry = section.entries.first(where: { $0.key == key.lowercased() }) {
                 let content = Self.replacingValue(in: Self.string(lines[entry.line].content), with: value)
                 var replaced = Line(content: ArraySlice(content.utf8), ending: lines[entry.line].ending)
-                if replaced.ending == .none && entry.line != lines.count - 1 { replaced.ending = newline }
+                if replaced.ending == .missing && entry.line != lines.count - 1 { replaced.ending = newline }
                 replace(entry.line ..< entry.line + 1, with: [replaced], inSection: index)
                 deleteLines(entry.valueLines, inSection: index)
             } else {
@@ -170,34 +170,56 @@ public struct AWSINIFile: Sendable, Equatable {
         let entry = section.entries[position]
         let previous = position > 0 ? section.entries[position - 1] : nil
         var text: [UInt8] = []
-        for index in [entry.line] + entry.valueLines {
+        // The whole span, with comments between continuation lines: they stay where they are
+        // when the key goes, and `restore` takes them back into place.
+        for index in entry.line ... entry.last {
             text += lines[index].content
-            // The file's last line may have no ending; a key put back elsewhere needs one.
-            text += (lines[index].ending == .none ? newline : lines[index].ending).bytes
+            // Kept as it is, even a last line's missing ending: `restore` gives it one only
+            // where the line no longer ends the file.
+            text += lines[index].ending.bytes
         }
         return KeyLines(text: String(decoding: text, as: UTF8.self), value: value(section: name, key: key) ?? "",
                         anchor: previous?.key, gap: entry.line - (previous?.last ?? section.header) - 1)
     }
 
     /// Puts a key back as `text` (exact lines, from `keyLines`), or removes it when `text` is nil.
-    /// A key that is there is replaced where it stands; a missing one goes after `anchor`, `gap`
-    /// lines on, as it was. Returns false when the section is gone.
+    /// It goes after `anchor`, `gap` lines on, where it was (a key that moved while broker owned
+    /// it moves back); with no known position it is replaced where it stands. Returns false
+    /// when the section is gone.
     @discardableResult
-    public mutating func restore(section name: String, key: String, text: String?, anchor: String?, gap: Int) -> Bool {
+    public mutating func restore(section name: String, key: String, text: String?, anchor: String?, gap: Int?) -> Bool {
         guard let index = sectionIndex[name] else { return text == nil }
-        let section = sectionList[index]
         var restored = text.map { Self.splitLines(Array($0.utf8)) } ?? []
-        for position in restored.indices where restored[position].ending == .none { restored[position].ending = newline }
+        let endsFile = restored.last?.ending == .missing
+        for position in restored.indices where restored[position].ending == .missing { restored[position].ending = newline }
+        defer {
+            // The key ended the file without a final newline: so it does again.
+            if endsFile, let last = lines.indices.last, lines[last].content == restored.last?.content { lines[last].ending = .missing }
+        }
+        // Comments that stood between the key's continuation lines stayed behind when broker
+        // replaced or removed it; they are the lines right where the key goes back.
+        let interleaved = restored.dropFirst().filter { Self.classify($0.content) == .comment }.map(\.content)
+        func absorbing(_ start: Int) -> Int {
+            let end = start + interleaved.count
+            guard !interleaved.isEmpty, end <= sectionList[index].end, lines[start ..< end].map(\.content) == interleaved else { return start }
+            return end
+        }
+        var section = sectionList[index]
         if let entry = section.entries.first(where: { $0.key == key.lowercased() }) {
             deleteLines(entry.valueLines, inSection: index)
-            replace(entry.line ..< entry.line + 1, with: restored, inSection: index)
-            return true
+            if gap == nil || restored.isEmpty {
+                let end = restored.isEmpty ? entry.line + 1 : absorbing(entry.line + 1)
+                replace(entry.line ..< end, with: restored, inSection: index)
+                return true
+            }
+            replace(entry.line ..< entry.line + 1, with: [], inSection: index)
+            section = sectionList[index]
         }
         guard !restored.isEmpty else { return true }
         let after = anchor.flatMap { anchor in section.entries.first { $0.key == anchor } }?.last ?? section.header
         let nextEntry = section.entries.first { $0.line > after }?.line ?? section.end
-        let at = min(after + 1 + max(0, gap), nextEntry)
-        replace(at ..< at, with: restored, inSection: index)
+        let at = min(after + 1 + max(0, gap ?? 0), nextEntry)
+        replace(at ..< absorbing(at), with: restored, inSection: index)
         return true
     }
 
@@ -290,11 +312,16 @@ public struct AWSINIFile: Sendable, Equatable {
 
     /// Every line but the last ends with a newline; the last one keeps the file's original choice.
     private mutating func fixEndings(around start: Int, count: Int) {
-        for index in max(0, start - 1) ..< min(lines.count, start + count + 1) where lines[index].ending == .none {
+        for index in max(0, start - 1) ..< min(lines.count, start + count + 1) where lines[index].ending == .missing {
             lines[index].ending = newline
         }
         if let last = lines.indices.last {
-            lines[last].ending = endsWithNewline ? (lines[last].ending == .none ? newline : lines[last].ending) : .none
+            if endsWithNewline || lines[last].content.isEmpty {
+                // An empty last line without an ending would vanish: it keeps one.
+                if lines[last].ending == .missing { lines[last].ending = newline }
+            } else {
+                lines[last].ending = .missing
+            }
         }
     }
 
@@ -341,10 +368,10 @@ public struct AWSINIFile: Sendable, Equatable {
 
 extension AWSINIFile {
     enum Ending: UInt8, Sendable {
-        case none, lf, crlf, cr
+        case missing, lf, crlf, cr
         var bytes: [UInt8] {
             switch self {
-            case .none: []
+            case .missing: []
             case .lf: [0x0A]
             case .crlf: [0x0D, 0x0A]
             case .cr: [0x0D]
@@ -414,7 +441,7 @@ extension AWSINIFile {
                     result.append(Line(content: bytes[start ..< lineFeed], ending: .lf))
                     start = lineFeed + 1
                 } else {
-                    result.append(Line(content: bytes[start ..< count], ending: .none))
+                    result.append(Line(content: bytes[start ..< count], ending: .missing))
                     start = count
                 }
             }

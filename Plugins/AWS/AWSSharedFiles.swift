@@ -103,7 +103,8 @@ public struct AWSSharedFiles: Sendable, Equatable {
         var observed: [String: String?] = [:]
         for (key, value) in edit.set {
             let earlier = file.keyLines(section: section, key: key)
-            keys.append(KeyChange(key: key.lowercased(), before: earlier?.text, after: KeyChange.fingerprint(value)))
+            keys.append(KeyChange(key: key.lowercased(), before: earlier?.text, anchor: earlier?.anchor, gap: earlier?.gap,
+                                  after: KeyChange.fingerprint(value)))
             observed[key.lowercased()] = KeyChange.fingerprint(earlier?.value)
         }
         try file.set(section: section, values: edit.set)

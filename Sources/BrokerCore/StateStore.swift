@@ -111,7 +111,7 @@ public struct StateStore: Sendable {
             file.logins[index].adapter = adapter
             file.logins[index].loginID = loginID
             file.logins[index].pending = true
-            recorded = try Self.inherit(change, logins: &file.logins, makeBackup: makeBackup)
+            recorded = try Self.inherit(change, for: name, logins: &file.logins, makeBackup: makeBackup)
             Self.merge(recorded, into: &file.logins[index])
             file.logins.sort { $0.name < $1.name }
             dropped = before.subtracting(file.logins.flatMap { $0.written.compactMap(\.backup) })
@@ -171,7 +171,9 @@ public struct StateStore: Sendable {
 
     /// Who had it before: a key or file whose current state is what another record (or this
     /// one, earlier) left there belongs to that record's "before", which this change takes over.
-    static func inherit(_ change: Change, logins: inout [Record], makeBackup: () throws -> String?) throws -> WrittenTarget {
+    /// What another record owned moves to this one; this record's own entry is replaced in
+    /// place by `merge`.
+    static func inherit(_ change: Change, for name: String, logins: inout [Record], makeBackup: () throws -> String?) throws -> WrittenTarget {
         var target = change.target
         switch target.kind {
         case .section:
@@ -182,7 +184,8 @@ public struct StateStore: Sendable {
                     for index in logins[record].written.indices where logins[record].written[index].isSameTarget(as: target) {
                         guard let position = logins[record].written[index].keys?.firstIndex(where: { $0.key == key.key && $0.after == seen })
                         else { continue }
-                        let earlier = logins[record].written[index].keys!.remove(at: position)
+                        let earlier = logins[record].written[index].keys![position]
+                        if logins[record].name != name { logins[record].written[index].keys!.remove(at: position) }
                         key.before = earlier.before
                         key.anchor = earlier.anchor
                         key.gap = earlier.gap
@@ -203,7 +206,8 @@ public struct StateStore: Sendable {
                 for record in logins.indices {
                     guard let index = logins[record].written.firstIndex(where: { $0.isSameTarget(as: target) && $0.contentHash == seen })
                     else { continue }
-                    let earlier = logins[record].written.remove(at: index)
+                    let earlier = logins[record].written[index]
+                    if logins[record].name != name { logins[record].written.remove(at: index) }
                     target.backup = earlier.backup
                     target.createdFile = earlier.createdFile
                     inherited = true
@@ -218,7 +222,8 @@ public struct StateStore: Sendable {
     }
 
     /// Adds a change to a record: a target seen before keeps its earlier keys, and this
-    /// change's keys replace the ones of the same name.
+    /// change's keys replace the ones of the same name in their place (the order is the order
+    /// in which each key's position was taken, which logout undoes backwards).
     static func merge(_ target: WrittenTarget, into record: inout Record) {
         guard let index = record.written.firstIndex(where: { $0.isSameTarget(as: target) }) else {
             record.written.append(target)
@@ -227,8 +232,11 @@ public struct StateStore: Sendable {
         var merged = target
         let existing = record.written[index]
         if target.kind == .section {
-            let replaced = Set((target.keys ?? []).map(\.key))
-            merged.keys = (existing.keys ?? []).filter { !replaced.contains($0.key) } + (target.keys ?? [])
+            var keys = existing.keys ?? []
+            for key in target.keys ?? [] {
+                if let position = keys.firstIndex(where: { $0.key == key.key }) { keys[position] = key } else { keys.append(key) }
+            }
+            merged.keys = keys
             merged.createdSection = (existing.createdSection == true || target.createdSection == true) ? true : nil
         }
         if existing.createdFile == true { merged.createdFile = true }
