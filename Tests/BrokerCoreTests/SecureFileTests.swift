@@ -58,4 +58,59 @@ import Testing
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(Set(lines).count == 16)
     }
+
+    @Test func aReadOnlyFileIsRefusedNotReplaced() throws {
+        let path = temporaryDirectory() + "/credentials"
+        try Data("[mine]\n".utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o400)
+        let error = try #require(throws: BrokerError.self) { try SecureFile.update(path) { _ in Data("new".utf8) } }
+        #expect(error.kind == .usage && error.message.contains("\(path) is not writable (mode 400)"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "[mine]\n")
+        #expect(fileMode(path) == 0o400)
+    }
+
+    @Test func aSymlinkLoopIsRefusedNamingIt() throws {
+        let root = temporaryDirectory()
+        try FileManager.default.createSymbolicLink(atPath: root + "/credentials", withDestinationPath: "l2")
+        try FileManager.default.createSymbolicLink(atPath: root + "/l2", withDestinationPath: "credentials")
+        let error = try #require(throws: BrokerError.self) { try SecureFile.update(root + "/credentials") { _ in Data("x".utf8) } }
+        #expect(error.kind == .usage && error.message.contains("symbolic link loop"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root + "/credentials") == "l2")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root + "/l2") == "credentials")
+    }
+
+    @Test func aDeviceIsRefusedAsNotAFileWithoutBlamingPermissions() throws {
+        let root = temporaryDirectory()
+        try FileManager.default.createSymbolicLink(atPath: root + "/credentials", withDestinationPath: "/dev/null")
+        for attempt in [{ _ = try SecureFile.read(root + "/credentials") }, { try SecureFile.update(root + "/credentials") { _ in Data("x".utf8) } }] {
+            let error = try #require(throws: BrokerError.self) { try attempt() }
+            #expect(error.message.contains("is a character device"))
+            #expect(!(error.hint ?? "").contains("permission"))
+        }
+        #expect(FileManager.default.fileExists(atPath: "/dev/null"))
+    }
+
+    @Test func staleTempFilesOfDeadWritersGoUnderTheLock() throws {
+        let root = temporaryDirectory()
+        let path = root + "/credentials"
+        for suffix in ["AbC123", "zzzzzz"] {
+            try Data("a full copy of secrets".utf8).write(to: URL(fileURLWithPath: root + "/.credentials.tmp." + suffix))
+        }
+        try Data("other".utf8).write(to: URL(fileURLWithPath: root + "/.config.tmp.AbC123"))
+        #expect(SecureFile.temporaryFiles(of: path).count == 2)
+        try SecureFile.update(path) { _ in Data("x".utf8) }
+        #expect(SecureFile.temporaryFiles(of: path).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: root + "/.config.tmp.AbC123"))
+    }
+
+    @Test func editAllWritesNothingWhenOneTargetIsRefused() throws {
+        let root = temporaryDirectory()
+        try Data("a".utf8).write(to: URL(fileURLWithPath: root + "/a"))
+        try Data("b".utf8).write(to: URL(fileURLWithPath: root + "/b"))
+        chmod(root + "/b", 0o444)
+        #expect(throws: BrokerError.self) {
+            try SecureFile.editAll([root + "/a", root + "/b"]) { _ in [.write(Data("A".utf8)), .write(Data("B".utf8))] }
+        }
+        #expect(try String(contentsOfFile: root + "/a", encoding: .utf8) == "a")
+    }
 }
