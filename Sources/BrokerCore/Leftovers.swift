@@ -6,9 +6,10 @@ import Foundation
 public enum Leftovers {
     public static func find(records: [StateStore.Record], state: StateStore, ownedDirectories: [String]) -> [String] {
         let recorded = Set(records.flatMap { $0.written.map(\.path) }.compactMap { try? SecureFile.resolvedTarget($0) })
+        let touched = Set(((try? state.touchedFiles()) ?? []).compactMap { try? SecureFile.resolvedTarget($0) })
         let backups = Set(records.flatMap { $0.written.compactMap(\.backup) })
         var found: [String] = []
-        let targets = recorded.union([state.path])
+        let targets = recorded.union(touched).union([state.path])
         for target in targets.sorted() { found += SecureFile.temporaryFiles(of: target) }
         for directory in ownedDirectories.map(state.home.file) + [state.backupDirectory] {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? [] {

@@ -74,7 +74,12 @@ public struct StateStore: Sendable {
         }
     }
 
-    struct File: Codable { var version = 1; var logins: [Record] = [] }
+    struct File: Codable {
+        var version = 1
+        var logins: [Record] = []
+        /// Every file a login ever wrote, records or not: where a killed writer's temp file may be.
+        var touched: [String]?
+    }
 
     public let path: String
     public let home: BrokerHome
@@ -93,6 +98,9 @@ public struct StateStore: Sendable {
 
     public func records() throws -> [Record] { try decode(SecureFile.read(path)).logins }
 
+    /// Every file a login has written, including ones whose record is gone.
+    public func touchedFiles() throws -> [String] { try decode(SecureFile.read(path)).touched ?? [] }
+
     /// Records (write-ahead) that login `loginID` of `name` is about to make `change`, merged into
     /// the record's earlier changes. Returns the target as recorded. `makeBackup` runs only when
     /// a file's earlier content is nobody's record yet (it is the user's, to be put back).
@@ -108,6 +116,7 @@ public struct StateStore: Sendable {
                 file.logins.append(Record(name: name, adapter: adapter, identity: "", expiration: nil, written: []))
                 return file.logins.count - 1
             }()
+            if !(file.touched ?? []).contains(change.target.path) { file.touched = (file.touched ?? []) + [change.target.path] }
             file.logins[index].adapter = adapter
             file.logins[index].loginID = loginID
             file.logins[index].pending = true

@@ -27,19 +27,13 @@ struct StatusCommand: AsyncParsableCommand {
                 var pending: Bool
                 var files: [WrittenTarget.Place]
             }
-            struct Report: Encodable {
-                var logins: [Row]
-                var unrecorded: [String]
-            }
             let rows = records.map {
                 Row(name: $0.name, adapter: $0.adapter, identity: $0.identity, expiration: $0.expiration,
                     secondsLeft: $0.expiration.map { Int($0.timeIntervalSinceNow) }, pending: $0.isPending,
                     files: $0.written.map(\.place))
             }
-            Terminal.output(try JSONOutput.string(Report(logins: rows, unrecorded: leftovers)))
-            return
-        }
-        if records.isEmpty {
+            Terminal.output(try JSONOutput.string(rows))
+        } else if records.isEmpty {
             Terminal.note("no recorded logins")
         } else {
             var table = [["NAME", "ADAPTER", "IDENTITY", "EXPIRES", "FILES"]]
@@ -52,6 +46,7 @@ struct StatusCommand: AsyncParsableCommand {
             }
             Terminal.output(TextTable.render(table))
         }
+        // Always on stderr, so scripts reading the JSON list see it too without a new shape.
         if !leftovers.isEmpty {
             Terminal.note("written by broker but in no record ('broker logout --all' removes them):")
             leftovers.forEach { Terminal.note("  \($0)") }
