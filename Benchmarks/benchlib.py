@@ -20,12 +20,14 @@ def new_root():
 
 
 def median_seconds(commands, runs, env, cwd):
-    """Runs each command `runs` times, interleaved so drift hits all alike; returns medians."""
+    """Runs each command `runs` times, interleaved so drift hits all alike; returns medians.
+    `env` is one environment for all, or a dict of environments by command name."""
     samples = {name: [] for name in commands}
     for _ in range(runs):
         for name, argv in commands.items():
+            command_env = env[name] if name in env and isinstance(env[name], dict) else env
             start = time.perf_counter()
-            subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            subprocess.run(argv, env=command_env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
             samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in samples.items()}
 

@@ -7,15 +7,15 @@ public enum AWSAdapter {
     public static let keys: [SettingKey] = [
         SettingKey("roleArn", .string, required: true, help: "IAM role to assume, arn:aws:iam::<account>:role/<name>"),
         SettingKey("roleSessionName", .string, help: "RoleSessionName (default: derived from the token's sub and the time)"),
-        SettingKey("durationSeconds", .integer, help: "session length, 900-43200 seconds"),
+        SettingKey("durationSeconds", .integer, range: 900 ... 43200, help: "session length, 900-43200 seconds"),
         SettingKey("region", .string, help: "region: regional STS endpoint, written to the profile"),
         SettingKey("stsEndpoint", .string, help: "STS endpoint URL (FIPS, VPC endpoints, emulators)"),
         SettingKey("policy", .string, help: "file with an inline session policy"),
         SettingKey("policyArn", .stringArray, help: "managed session policy ARNs, at most 10"),
         SettingKey("profile", .string, help: "profile to write (default: default)"),
         SettingKey("mode", .oneOf(AWSSettings.Mode.allCases.map(\.rawValue)), help: "static, credential-process or web-identity"),
-        SettingKey("maxAttempts", .integer, help: "attempts for transient STS failures"),
-        SettingKey("timeout", .duration, help: "timeout of each STS attempt"),
+        SettingKey("maxAttempts", .integer, range: 1 ... 20, help: "attempts for transient STS failures, 1-20"),
+        SettingKey("timeout", .duration, range: 1 ... 600, help: "timeout of each STS attempt, 1s to 10m"),
     ]
 
     public static let descriptor = AdapterDescriptor(
@@ -65,7 +65,7 @@ public enum AWSAdapter {
             var undo: [KeyChange] = []
             for change in target.keys ?? legacyKeys(file, section: section, path: target.path) {
                 let current = KeyChange.fingerprint(file.value(section: section, key: change.key))
-                if current == change.after {
+                if change.isBrokers(current) {
                     if change.gap != nil || change.before == nil {
                         file.restore(section: section, key: change.key, text: nil, anchor: nil, gap: nil)
                     }
@@ -120,7 +120,12 @@ extension AWSSettings {
         self.init(roleArn: block.string("roleArn") ?? "")
         self.audience = audience
         roleSessionName = block.string("roleSessionName")
-        durationSeconds = block.int("durationSeconds") ?? durationSeconds
+        let name: (String) -> String = { flag in
+            let key = Self.configKey(flag)
+            return flagNames.contains(key) ? "--\(flag)" : block.location(key)
+        }
+        func key(_ name: String) -> SettingKey { AWSAdapter.keys.first { $0.name == name }! }
+        durationSeconds = try block.integer(key("durationSeconds"), name: name("duration-seconds")) ?? durationSeconds
         region = block.string("region")
         stsEndpoint = block.string("stsEndpoint")
         policyArns = block.strings("policyArn") ?? []
@@ -131,13 +136,9 @@ extension AWSSettings {
             }
             self.mode = parsed
         }
-        maxAttempts = block.int("maxAttempts") ?? maxAttempts
-        timeout = try block.duration("timeout") ?? timeout
+        maxAttempts = try block.integer(key("maxAttempts"), name: name("max-attempts")) ?? maxAttempts
+        timeout = try block.duration(key("timeout"), name: name("timeout")) ?? timeout
         deadline = max(60, timeout * Double(maxAttempts) + 30)
-        let name: (String) -> String = { flag in
-            let key = Self.configKey(flag)
-            return flagNames.contains(key) ? "--\(flag)" : block.location(key)
-        }
         if let file = block.string("policy") { try loadPolicy(from: file, name: name("policy")) }
         try validate(name: name)
     }

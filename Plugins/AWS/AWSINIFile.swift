@@ -11,6 +11,8 @@ import Foundation
 public struct AWSINIFile: Sendable, Equatable {
     /// Used in error messages only.
     public let path: String
+    /// The bytes parsed; unchanged lines are slices of it.
+    private let storage: [UInt8]
     private var lines: [Line]
     private var sectionList: [Section]
     /// The first section of each name (only `[DEFAULT]` may repeat).
@@ -32,16 +34,19 @@ public struct AWSINIFile: Sendable, Equatable {
             try self.init(bytes: [], path: path)
             return
         }
+        // One memcpy (a plain conversion copies byte by byte).
+        let bytes = contents.withUnsafeBytes { [UInt8]($0) }
         // Checked without dropping a BOM or replacing bad bytes, so writing back is lossless.
-        guard String(validating: contents, as: UTF8.self) != nil else {
+        guard Self.isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil else {
             throw BrokerError.usage("\(path) is not valid UTF-8", hint: "save it as UTF-8 text")
         }
-        try self.init(bytes: Array(contents), path: path)
+        try self.init(bytes: bytes, path: path)
     }
 
     private init(bytes: [UInt8], path: String) throws {
         self.path = path
-        lines = Self.splitLines(bytes)
+        storage = bytes
+        lines = Self.splitLines(bytes, inStorage: true)
         newline = lines.first(where: { $0.ending != .missing })?.ending ?? .lf
         endsWithNewline = lines.last.map { $0.ending != .missing } ?? true
         let analysis = Self.analyze(lines, 0 ..< lines.count)
@@ -67,7 +72,53 @@ public struct AWSINIFile: Sendable, Equatable {
     }
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }
-    public var data: Data { Data(bytes) }
+
+    /// The file's bytes. Lines still lying next to each other in the bytes read are copied as
+    /// one run: a large file is a few memcpy calls, not one append per line.
+    public var data: Data {
+        var result = Data(capacity: lines.reduce(0) { $0 + $1.content.count + $1.ending.width })
+        storage.withUnsafeBytes { raw in
+            var run = 0 ..< 0
+            func flush() {
+                if !run.isEmpty { result.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[run])) }
+                run = 0 ..< 0
+            }
+            for line in lines {
+                let end = line.content.endIndex
+                if line.inStorage, line.ending.isStored(in: raw, at: end) {
+                    if !run.isEmpty && run.upperBound == line.content.startIndex {
+                        run = run.lowerBound ..< end + line.ending.width
+                    } else {
+                        flush()
+                        run = line.content.startIndex ..< end + line.ending.width
+                    }
+                    continue
+                }
+                flush()
+                line.content.withUnsafeBytes { result.append(contentsOf: $0) }
+                result.append(contentsOf: line.ending.bytes)
+            }
+            flush()
+        }
+        return result
+    }
+
+    /// Eight bytes at a time: most credentials files are pure ASCII, and then valid UTF-8.
+    static func isASCII(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var index = 0
+            var seen: UInt64 = 0
+            while index + 8 <= raw.count {
+                seen |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                index += 8
+            }
+            while index < raw.count {
+                seen |= UInt64(raw[index])
+                index += 1
+            }
+            return seen & 0x8080_8080_8080_8080 == 0
+        }
+    }
 
     public var sections: [String] { sectionList.map(\.name) }
 
@@ -270,6 +321,7 @@ public struct AWSINIFile: Sendable, Equatable {
         if Self.leadingSpace(content).unicodeScalars.count > keyIndent.unicodeScalars.count {
             let aligned = keyIndent + String(content.unicodeScalars.drop(while: Self.isSpace))
             lines[next].content = ArraySlice(aligned.utf8)
+            lines[next].inStorage = false
         }
     }
 
@@ -377,11 +429,30 @@ extension AWSINIFile {
             case .cr: [0x0D]
             }
         }
+        /// True when `raw` holds exactly this ending at `offset`.
+        func isStored(in raw: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+            switch self {
+            case .missing: true
+            case .lf: offset < raw.count && raw[offset] == 0x0A
+            case .cr: offset < raw.count && raw[offset] == 0x0D && (offset + 1 == raw.count || raw[offset + 1] != 0x0A)
+            case .crlf: offset + 1 < raw.count && raw[offset] == 0x0D && raw[offset + 1] == 0x0A
+            }
+        }
+
+        var width: Int {
+            switch self {
+            case .missing: 0
+            case .lf, .cr: 1
+            case .crlf: 2
+            }
+        }
     }
 
     struct Line: Sendable, Equatable {
         var content: ArraySlice<UInt8>
         var ending: Ending
+        /// Still the bytes read from the file, at their place (`data` copies those in runs).
+        var inStorage = false
     }
 
     struct Entry: Sendable, Equatable {
@@ -416,7 +487,7 @@ extension AWSINIFile {
     }
 
     /// Splits on `\n`, `\r\n` and a lone `\r`, the line breaks Python's text mode knows.
-    static func splitLines(_ bytes: [UInt8]) -> [Line] {
+    static func splitLines(_ bytes: [UInt8], inStorage: Bool = false) -> [Line] {
         var result: [Line] = []
         var start = 0
         bytes.withUnsafeBufferPointer { buffer in
@@ -431,17 +502,17 @@ extension AWSINIFile {
                 let stop = lineFeed ?? count
                 if let carriageReturn = find(0x0D, from: start, to: stop) {
                     if carriageReturn + 1 == lineFeed {
-                        result.append(Line(content: bytes[start ..< carriageReturn], ending: .crlf))
+                        result.append(Line(content: bytes[start ..< carriageReturn], ending: .crlf, inStorage: inStorage))
                         start = carriageReturn + 2
                     } else {
-                        result.append(Line(content: bytes[start ..< carriageReturn], ending: .cr))
+                        result.append(Line(content: bytes[start ..< carriageReturn], ending: .cr, inStorage: inStorage))
                         start = carriageReturn + 1
                     }
                 } else if let lineFeed {
-                    result.append(Line(content: bytes[start ..< lineFeed], ending: .lf))
+                    result.append(Line(content: bytes[start ..< lineFeed], ending: .lf, inStorage: inStorage))
                     start = lineFeed + 1
                 } else {
-                    result.append(Line(content: bytes[start ..< count], ending: .missing))
+                    result.append(Line(content: bytes[start ..< count], ending: .missing, inStorage: inStorage))
                     start = count
                 }
             }
@@ -475,7 +546,13 @@ extension AWSINIFile {
         case UInt8(ascii: "#"), UInt8(ascii: ";"):
             return (.comment, indent)
         case UInt8(ascii: "["):
-            // The header is short: read the stripped line as text.
+            // `[name]`: up to the last `]` of the stripped line.
+            var end = content.endIndex
+            while end > index, isASCIISpace(content[end - 1]) { end -= 1 }
+            guard !content[index ..< end].contains(where: { $0 >= 0x80 }) else { return slowClassify(string(content)) }
+            if let close = content[index ..< end].lastIndex(of: UInt8(ascii: "]")), close - index >= 2 {
+                return (.header(String(decoding: content[(index + 1) ..< close], as: UTF8.self)), indent)
+            }
             return slowClassify(string(content))
         default:
             var cursor = index
@@ -489,7 +566,10 @@ extension AWSINIFile {
             }
             var keyEnd = cursor
             while keyEnd > index, isASCIISpace(content[keyEnd - 1]) { keyEnd -= 1 }
-            return (.key(String(decoding: content[index ..< keyEnd], as: UTF8.self).lowercased()), indent)
+            let key = content[index ..< keyEnd]
+            let hasUpper = key.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+            let text = String(decoding: key, as: UTF8.self)
+            return (.key(hasUpper ? text.lowercased() : text), indent)
         }
     }
 
@@ -569,11 +649,15 @@ extension AWSINIFile {
             if key.isEmpty {
                 problems.append(Problem(line: number, message: "in section [\(sections[current].name)]: a line starts with '=' or ':' and has no key",
                                         hint: "fix or comment out that line"))
-            } else if keys.contains(key) {
+            } else if sections[current].entries.count < 32
+                        ? sections[current].entries.contains(where: { $0.key == key })
+                        : keys.contains(key) {
                 problems.append(Problem(line: number, message: "duplicate key '\(key)' in section [\(sections[current].name)]",
                                         hint: "keep only one '\(key)' line in [\(sections[current].name)] (keys ignore case)"))
             }
-            keys.insert(key)
+            // A set only pays for itself in long sections.
+            if sections[current].entries.count == 31 { keys = Set(sections[current].entries.map(\.key)) }
+            if sections[current].entries.count >= 31 { keys.insert(key) }
             sections[current].entries.append(Entry(key: key, line: number, valueLines: []))
             hasEntry = true
         }

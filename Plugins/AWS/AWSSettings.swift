@@ -45,11 +45,7 @@ public struct AWSSettings: Sendable, Equatable {
         if let region, !AWSIdentifiers.isRegion(region) {
             throw BrokerError.usage("\(name("region")): '\(region)' is not an AWS region", hint: "for example us-east-1 or eu-west-1")
         }
-        if let stsEndpoint {
-            guard let url = URL(string: stsEndpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw BrokerError.usage("\(name("sts-endpoint")): '\(stsEndpoint)' is not an http(s) URL")
-            }
-        }
+        if let stsEndpoint { _ = try HTTPURL.parse(stsEndpoint, name: name("sts-endpoint")) }
         guard policyArns.count <= 10 else {
             throw BrokerError.usage("\(name("policy-arn")): \(policyArns.count) policy ARNs given", hint: "STS accepts at most 10 managed session policies")
         }

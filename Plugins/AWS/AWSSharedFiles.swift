@@ -85,9 +85,10 @@ public struct AWSSharedFiles: Sendable, Equatable {
                     : profile
                 let change = try Self.edit(&file, section: section, step.edit, createdFile: contents[index] == nil,
                                            journal: journal)
-                guard let change, file.bytes != Array(contents[index] ?? Data()) else { changes.append(.keep); continue }
+                let output = file.data
+                guard let change, output != (contents[index] ?? Data()) else { changes.append(.keep); continue }
                 written.append(try journal.willChange(change))
-                changes.append(.write(file.data))
+                changes.append(.write(output))
             }
             return changes
         }

@@ -6,7 +6,7 @@ import Foundation
 public enum ExecAdapter {
     public static let keys: [SettingKey] = [
         SettingKey("command", .stringArray, required: true, help: "the plugin's argv, run without a shell, e.g. [\"/usr/local/bin/my-plugin\"]"),
-        SettingKey("timeout", .duration, help: "how long the plugin may take before it is killed (default 30s)"),
+        SettingKey("timeout", .duration, range: 1 ... 3600, help: "how long the plugin may take before it is killed, 1s to 1h (default 30s)"),
         SettingKey("env", .stringMap, help: "extra environment variables for the plugin"),
         SettingKey("settings", .object, help: "passed through to the plugin as the request's \"settings\""),
     ]

@@ -27,10 +27,7 @@ public struct ExecSettings: Sendable, Equatable {
             throw block.error("command", "needs at least the program to run",
                               hint: "an argv array such as [\"/usr/local/bin/my-plugin\", \"--flag\"]; no shell is involved")
         }
-        if let timeout = try block.duration("timeout") {
-            guard timeout > 0 else { throw block.error("timeout", "must be longer than 0s", hint: "for example \"30s\"") }
-            self.timeout = timeout
-        }
+        if let timeout = try block.duration(ExecAdapter.keys[named: "timeout"]) { self.timeout = timeout }
         environment = block.stringMap("env") ?? [:]
         for variable in environment.keys.sorted() where !EnvironmentName.isValid(variable) {
             throw block.error("env", "'\(variable)' is not an environment variable name",

@@ -16,7 +16,7 @@ public enum TokenExchangeAdapter {
         SettingKey("clientSecretFile", .string, help: "file holding the client secret"),
         SettingKey("outputFile", .string, help: "where the issued token goes (0600; default $BROKER_HOME/tokens/NAME)"),
         SettingKey("envVariable", .string, help: "variable that --output env/github exports the token as"),
-        SettingKey("timeout", .duration, help: "timeout of the exchange (default 10s)"),
+        SettingKey("timeout", .duration, range: 1 ... 600, help: "timeout of the exchange, 1s to 10m (default 10s)"),
     ]
 
     static let tokenTypeValues = TokenExchangeSettings.tokenTypes + TokenExchangeSettings.tokenTypes.map { TokenExchangeSettings.tokenTypePrefix + $0 }

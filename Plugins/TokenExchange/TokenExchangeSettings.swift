@@ -24,11 +24,11 @@ public struct TokenExchangeSettings: Sendable {
     public var timeout: TimeInterval
 
     public init(block: SettingsBlock, name: String, context: ProviderContext) throws {
-        guard let text = block.string("tokenUrl"), let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-            throw block.error("tokenUrl", block.string("tokenUrl") == nil ? "is required" : "is not an http(s) URL",
+        guard let text = block.string("tokenUrl") else {
+            throw block.error("tokenUrl", "is required",
                               hint: "the token endpoint, e.g. https://idp.example.com/realms/ci/protocol/openid-connect/token")
         }
-        tokenURL = url
+        tokenURL = try HTTPURL.parse(text, name: block.location("tokenUrl"))
         exchangeAudience = block.string("exchangeAudience")
         resource = block.string("resource")
         scope = block.string("scope")
@@ -49,7 +49,7 @@ public struct TokenExchangeSettings: Sendable {
         outputFile = output.hasPrefix("~/") ? context.home + output.dropFirst(1) : output
         guard outputFile.hasPrefix("/") else { throw block.error("outputFile", "'\(output)' must be absolute or start with ~/") }
         envVariable = block.string("envVariable")
-        timeout = try block.duration("timeout") ?? 10
+        timeout = try block.duration(TokenExchangeAdapter.keys[named: "timeout"]) ?? 10
     }
 
     static func tokenType(_ block: SettingsBlock, _ key: String, default value: String) throws -> String {

@@ -10,7 +10,7 @@ public enum VaultAdapter {
         SettingKey("namespace", .string, help: "sent as X-Vault-Namespace (default $VAULT_NAMESPACE)"),
         SettingKey("tokenFile", .string, help: "where the client token goes (default ~/.vault-token)"),
         SettingKey("caCert", .string, help: "PEM file of a private CA"),
-        SettingKey("timeout", .duration, help: "timeout of each Vault call (default 10s)"),
+        SettingKey("timeout", .duration, range: 1 ... 600, help: "timeout of each Vault call, 1s to 10m (default 10s)"),
     ]
 
     public static let descriptor = AdapterDescriptor(

@@ -18,9 +18,7 @@ public struct VaultSettings: Sendable {
         guard let address = block.string("address") ?? context.environment["VAULT_ADDR"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             throw block.error("address", "is required (or set VAULT_ADDR)", hint: "for example https://vault.example.com:8200")
         }
-        guard let url = URL(string: address), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-            throw block.error("address", "'\(address)' is not an http(s) URL")
-        }
+        _ = try HTTPURL.parse(address, name: block.values["address"] == nil ? "VAULT_ADDR" : block.location("address"))
         self.address = address.hasSuffix("/") ? String(address.dropLast()) : address
         guard let role = block.string("role"), !role.isEmpty else { throw block.error("role", "is required", hint: "the JWT auth role to log in with") }
         self.role = role
@@ -34,7 +32,7 @@ public struct VaultSettings: Sendable {
             guard FileManager.default.isReadableFile(atPath: caCert) else { throw block.error("caCert", "cannot read \(caCert)") }
             self.caCert = caCert
         }
-        timeout = try block.duration("timeout") ?? timeout
+        timeout = try block.duration(VaultAdapter.keys[named: "timeout"]) ?? timeout
     }
 
     public var loginURL: URL { URL(string: "\(address)/v1/auth/\(mount)/login")! }

@@ -15,9 +15,13 @@ extension StateStore.Record {
 public enum FileUndo {
     /// True while `target` still holds exactly what broker wrote there.
     public static func holdsWhatBrokerWrote(_ target: WrittenTarget) -> Bool {
-        guard let hash = target.contentHash, let path = try? SecureFile.resolvedTarget(target.path),
+        guard target.contentHash != nil, let path = try? SecureFile.resolvedTarget(target.path),
               let contents = FileManager.default.contents(atPath: path) else { return false }
-        return sha256Hex(contents) == hash
+        return isBrokers(sha256Hex(contents), target)
+    }
+
+    static func isBrokers(_ hash: String, _ target: WrittenTarget) -> Bool {
+        hash == target.contentHash || (target.earlierHashes ?? []).contains(hash)
     }
 
     static func undo(_ target: WrittenTarget) throws -> String? {
@@ -34,7 +38,7 @@ public enum FileUndo {
             switch (current, target.backup) {
             case (nil, nil):
                 return .keep
-            case (let current?, _) where sha256Hex(current) != hash:
+            case (let current?, _) where !isBrokers(sha256Hex(current), target):
                 note = "left \(target.path) as it is (it changed after the login)"
                 return .keep
             case (_, nil):

@@ -4,9 +4,14 @@ import Foundation
 /// formatters cost a millisecond or more of first-use setup in every process, and the cached
 /// `credential_process` answer both parses and prints one.
 public enum ISOTime {
-    /// Whole seconds, UTC, `Z` suffix.
+    /// Whole seconds, UTC, `Z` suffix. A time outside years 1 to 9999 (a token's `exp` can be
+    /// anything) is said in words rather than trapping.
     public static func format(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let raw = date.timeIntervalSince1970
+        guard raw.isFinite, raw >= -62_135_596_800, raw < 253_402_300_800 else {
+            return raw.isNaN ? "an invalid time" : raw > 0 ? "after the year 9999" : "before the year 1"
+        }
+        let seconds = Int64(raw.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let clock = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)

@@ -40,6 +40,9 @@ public struct WrittenTarget: Codable, Sendable, Equatable {
     public var contentHash: String?
     /// For `.file`: a copy of the file broker replaced, restored at logout.
     public var backup: String?
+    /// For `.file`: hashes of what earlier logins of the record wrote or were about to write
+    /// (a login killed between recording and writing leaves one of those in place).
+    public var earlierHashes: [String]?
 
     public init(kind: Kind, path: String, section: String? = nil, createdFile: Bool? = nil, createdSection: Bool? = nil,
                 keys: [KeyChange]? = nil, contentHash: String? = nil, backup: String? = nil) {
@@ -82,6 +85,10 @@ public struct KeyChange: Codable, Sendable, Equatable {
     public var gap: Int?
     /// `sha256:` hash of the value broker left; nil when broker removed the key.
     public var after: String?
+    /// What earlier logins left or were about to leave (nil: removed), newest last: still
+    /// broker's, so logout restores over them too. A login killed between recording a change
+    /// and writing it leaves one of these in the file.
+    public var earlier: [String?]?
 
     public init(key: String, before: String?, anchor: String? = nil, gap: Int? = nil, after: String?) {
         self.key = key
@@ -89,6 +96,11 @@ public struct KeyChange: Codable, Sendable, Equatable {
         self.anchor = anchor
         self.gap = gap
         self.after = after
+    }
+
+    /// True when `value` (a fingerprint, nil for absent) is something broker left.
+    public func isBrokers(_ value: String?) -> Bool {
+        value == after || (earlier ?? []).contains(value)
     }
 
     /// How a value is compared without keeping it: the hash of what botocore would read.

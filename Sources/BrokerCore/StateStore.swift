@@ -191,13 +191,14 @@ public struct StateStore: Sendable {
                 let seen = change.observedKeys[key.key] ?? nil
                 ownerSearch: for record in logins.indices {
                     for index in logins[record].written.indices where logins[record].written[index].isSameTarget(as: target) {
-                        guard let position = logins[record].written[index].keys?.firstIndex(where: { $0.key == key.key && $0.after == seen })
+                        guard let position = logins[record].written[index].keys?.firstIndex(where: { $0.key == key.key && $0.isBrokers(seen) })
                         else { continue }
                         let earlier = logins[record].written[index].keys![position]
                         if logins[record].name != name { logins[record].written[index].keys!.remove(at: position) }
                         key.before = earlier.before
                         key.anchor = earlier.anchor
                         key.gap = earlier.gap
+                        key.earlier = Array(((earlier.earlier ?? []) + [earlier.after]).suffix(8))
                         break ownerSearch
                     }
                 }
@@ -213,12 +214,14 @@ public struct StateStore: Sendable {
             var inherited = false
             if let seen = change.observedContent {
                 for record in logins.indices {
-                    guard let index = logins[record].written.firstIndex(where: { $0.isSameTarget(as: target) && $0.contentHash == seen })
-                    else { continue }
+                    guard let index = logins[record].written.firstIndex(where: {
+                        $0.isSameTarget(as: target) && ($0.contentHash == seen || ($0.earlierHashes ?? []).contains(seen))
+                    }) else { continue }
                     let earlier = logins[record].written[index]
                     if logins[record].name != name { logins[record].written.remove(at: index) }
                     target.backup = earlier.backup
                     target.createdFile = earlier.createdFile
+                    target.earlierHashes = Array(((earlier.earlierHashes ?? []) + [earlier.contentHash].compactMap { $0 }).suffix(8))
                     inherited = true
                     break
                 }

@@ -23,11 +23,8 @@ public struct IssuerSettings: Sendable {
 
     /// Checks an issuer URL: http(s), a host, no query or fragment, no trailing slash kept.
     public static func validateURL(_ text: String, name: String) throws -> String {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty else {
-            throw BrokerError.usage("\(name): '\(text)' is not an http(s) URL", hint: "write it like https://issuer.example.com or https://example.com/path")
-        }
-        guard components.query == nil, components.fragment == nil else {
+        _ = try HTTPURL.parse(text, name: name)
+        guard let components = URLComponents(string: text), components.query == nil, components.fragment == nil else {
             throw BrokerError.usage("\(name): '\(text)' has a query or fragment", hint: "an OIDC issuer URL is scheme, host and optional path only")
         }
         var url = text

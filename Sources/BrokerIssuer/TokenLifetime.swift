@@ -8,10 +8,6 @@ public enum TokenLifetime {
     public static let maximum: TimeInterval = 12 * 3600
 
     public static func parse(_ text: String, name: String = "--lifetime") throws -> TimeInterval {
-        let value = try DurationText.parse(text, name: name)
-        guard value >= minimum, value <= maximum else {
-            throw BrokerError.usage("\(name): \(text) is out of range", hint: "token lifetimes go from 1m to 12h")
-        }
-        return value
+        try DurationText.parse(text, name: name, range: minimum ... maximum)
     }
 }

@@ -38,7 +38,7 @@ struct IdpVerifyCommand: AsyncParsableCommand {
         } else {
             raw = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         }
-        let http = HTTPClient(timeout: try DurationText.parse(timeout, name: "--timeout"), environment: ProcessInfo.processInfo.environment)
+        let http = HTTPClient(timeout: try DurationText.parse(timeout, name: "--timeout", range: 1 ... 600), environment: ProcessInfo.processInfo.environment)
         let (keys, expectedIssuer) = try await keySet(http: http)
         do {
             let verified = try await TokenVerifier(keys: keys, issuer: expectedIssuer, audience: audience).verify(raw)

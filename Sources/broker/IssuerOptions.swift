@@ -33,7 +33,7 @@ struct IssuerOptions: ParsableArguments {
         if let chosen = algorithm ?? block.string("algorithm") {
             settings.algorithm = try SigningAlgorithm.parse(chosen, name: algorithm != nil ? "--algorithm" : block.location("algorithm"))
         }
-        if let lifetime = try block.duration("lifetime") { settings.lifetime = lifetime }
+        if let lifetime = try block.duration(BrokerConfig.issuerKeys[named: "lifetime"]) { settings.lifetime = lifetime }
         settings.subject = block.string("subject")
         if let claims = block.values["claims"]?.objectValue {
             try Issuer.checkExtraClaims(claims, source: block.location("claims"))

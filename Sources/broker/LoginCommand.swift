@@ -51,7 +51,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
             throw ValidationError(all ? "give provider names or --all, not both" : "name the providers to log into, or use --all (or 'broker login aws ...')")
         }
         guard ["text", "json", "env", "github"].contains(output) else { throw ValidationError("--output must be text, json, env or github") }
-        if let minRemaining { _ = try DurationText.parse(minRemaining, name: "--min-remaining") }
+        if let minRemaining { _ = try DurationText.parse(minRemaining, name: "--min-remaining", range: 0 ... 12 * 3600) }
     }
 
     func run() async throws {
@@ -69,7 +69,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
         // Build every provider first: bad settings fail the whole run before any token is fetched.
         let jobs = try entries.map { LoginRunner.Job(name: $0.name, adapter: $0.adapter, provider: try runtime.registry.makeProvider($0, context: context)) }
         let state = StateStore(home: runtime.brokerHome)
-        let minimum = try minRemaining.map { try DurationText.parse($0, name: "--min-remaining") }
+        let minimum = try minRemaining.map { try DurationText.parse($0, name: "--min-remaining", range: 0 ... 12 * 3600) }
         let (skipped, toRun) = try partition(jobs, state: state, minimum: minimum)
         var outcomes = skipped
         if !toRun.isEmpty {

@@ -10,7 +10,7 @@ struct SourceChoice {
     static func make(_ block: SettingsBlock, runtime: BrokerRuntime, issuerURL: String?) throws -> SourceChoice {
         let environment = runtime.environment
         let type = block.string("type") ?? "auto"
-        let timeout = try block.duration("timeout") ?? 30
+        let timeout = try block.duration(BrokerConfig.sourceKeys[named: "timeout"]) ?? 30
         func required(_ key: String) throws -> String {
             guard let value = block.string(key) else { throw block.error(key, "is required for source type '\(type)'") }
             return value
@@ -53,7 +53,7 @@ struct SourceChoice {
             return AudienceRoutedSource(routes: variables.mapValues { GitLabTokenSource(variable: $0, environment: environment) },
                                         fallback: fallback)
         case "buildkite":
-            return BuildkiteTokenSource(lifetime: try block.duration("lifetime"), timeout: timeout, environment: environment)
+            return BuildkiteTokenSource(lifetime: try block.duration(BrokerConfig.sourceKeys[named: "lifetime"]), timeout: timeout, environment: environment)
         case "gitpod":
             return GitpodTokenSource(timeout: timeout, environment: environment)
         default:

@@ -32,7 +32,7 @@ struct TokenSourceOptions: ParsableArguments {
         if let source, !BrokerConfig.sourceTypes.contains(source) {
             throw ValidationError("--source '\(source)' is not one of \(BrokerConfig.sourceTypes.joined(separator: ", "))")
         }
-        if let tokenTimeout { _ = try DurationText.parse(tokenTimeout, name: "--token-timeout") }
+        if let tokenTimeout { _ = try DurationText.parse(tokenTimeout, name: "--token-timeout", range: BrokerConfig.sourceKeys[named: "timeout"].range) }
         if let tokenCommand { _ = try ShellWords.split(tokenCommand) }
     }
 

@@ -145,6 +145,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: place.home.file("aws/credential-process/x.json")))
     }
 
+    @Test func aLoginKilledBetweenRecordingAndWritingLosesNothing() throws {
+        let place = Place()
+        let credentials = "[p]\naws_access_key_id = AKIAUSER\naws_secret_access_key = mine\n"
+        try place.write(credentials, to: place.files.credentialsPath)
+        try place.login("p", .staticKeys, profile: "p", n: 1)
+        let afterFirst = try readText(place.files.credentialsPath)
+        // The second login recorded its change, then died before the rename: the file still
+        // holds the first login's keys.
+        try place.login("p", .staticKeys, profile: "p", n: 2, finish: false)
+        try place.write(afterFirst, to: place.files.credentialsPath)
+        try place.login("p", .staticKeys, profile: "p", n: 3)
+        try place.logout("p")
+        #expect(try readText(place.files.credentialsPath) == credentials)
+    }
+
     @Test func aRecordFromBeforeUndoInformationStillLogsOut() throws {
         let place = Place()
         try place.write("[old]\naws_access_key_id = ASIAOLD\naws_secret_access_key = s\naws_session_token = t\n\n[keep]\nk = v\n",

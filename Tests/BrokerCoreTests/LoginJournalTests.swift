@@ -107,3 +107,20 @@ import Testing
         #expect(try place.record("t").loginID == newer.loginID)
     }
 }
+
+extension LoginJournalTests {
+    @Test func aFileWriteKilledAfterItWasRecordedKeepsTheFirstBackup() throws {
+        let place = Place()
+        let path = place.root + "/.vault-token"
+        try Data("original".utf8).write(to: URL(fileURLWithPath: path))
+        let first = place.journal("v")
+        try first.writeFile(path, contents: Data("one".utf8))
+        try place.finish("v", first)
+        // Recorded "two", died before writing it: the file still says "one".
+        try place.journal("v").writeFile(path, contents: Data("two".utf8))
+        try Data("one".utf8).write(to: URL(fileURLWithPath: path))
+        try place.journal("v").writeFile(path, contents: Data("three".utf8))
+        _ = try place.record("v").undoFiles()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "original")
+    }
+}

@@ -34,7 +34,7 @@ import Testing
         (["command": .string("/opt/p --flag")], "providers.tool.command: expected an array of strings"),
         (["command": .array([])], "providers.tool.command: needs at least the program"),
         (["command": command([""])], "providers.tool.command: needs at least the program"),
-        (["command": command(["p"]), "timeout": .string("0s")], "providers.tool.timeout: must be longer than 0s"),
+        (["command": command(["p"]), "timeout": .string("0s")], "providers.tool.timeout: expected a duration like \"15m\" or a number of seconds, from 1s to 1h, found 0s"),
         (["command": command(["p"]), "env": .object(["A-B": .string("x")])], "providers.tool.env: 'A-B' is not an environment variable name"),
         (["command": command(["p"]), "settings": .string("x")], "providers.tool.settings: expected an object"),
     ] as [([String: JSONValue], String)])

@@ -16,14 +16,14 @@ public struct BrokerConfig: Sendable {
         SettingKey("variables", .stringMap, help: "gitlab: one id_tokens variable per audience, {\"vault\": \"VAULT_ID_TOKEN\"}"),
         SettingKey("path", .string, help: "file: the token file, re-read on every use"),
         SettingKey("command", .string, help: "command: run without a shell; {audience} is replaced"),
-        SettingKey("lifetime", .duration, help: "buildkite: requested token lifetime"),
-        SettingKey("timeout", .duration, help: "how long a network or command source may take"),
+        SettingKey("lifetime", .duration, range: 60 ... 12 * 3600, help: "buildkite: requested token lifetime, 1m to 12h"),
+        SettingKey("timeout", .duration, range: 1 ... 600, help: "how long a network or command source may take, 1s to 10m"),
     ]
 
     public static let issuerKeys: [SettingKey] = [
         SettingKey("url", .string, help: "issuer URL (https:// for AWS and Google)"),
         SettingKey("algorithm", .oneOf(["RS256", "ES256"]), help: "signing algorithm of a new key"),
-        SettingKey("lifetime", .duration, help: "token lifetime, 1m to 12h"),
+        SettingKey("lifetime", .duration, range: 60 ... 12 * 3600, help: "token lifetime, 1m to 12h"),
         SettingKey("subject", .string, help: "the sub claim"),
         SettingKey("claims", .object, help: "extra claims"),
     ]
@@ -83,9 +83,6 @@ public struct BrokerConfig: Sendable {
         try source.check(against: sourceKeys)
         let issuer = try block(top["issuer"], "issuer", file: file)
         try issuer.check(against: issuerKeys)
-        if let lifetime = try issuer.duration("lifetime"), lifetime < 60 || lifetime > 12 * 3600 {
-            throw issuer.error("lifetime", "\(DurationText.format(lifetime)) is out of range", hint: "token lifetimes go from 1m to 12h")
-        }
         let providers = try providerEntries(top["providers"], file: file, registry: registry, context: context)
         return BrokerConfig(file: file, source: source, issuer: issuer, providers: providers)
     }

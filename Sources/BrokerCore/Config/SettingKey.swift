@@ -1,3 +1,10 @@
+extension Array where Element == SettingKey {
+    /// The key of that name (adapters look up their own keys, so each range is written once).
+    public subscript(named name: String) -> SettingKey {
+        first { $0.name == name } ?? SettingKey(name, .string, help: "")
+    }
+}
+
 /// One documented setting of an adapter (or of the config's own blocks). The same list drives
 /// validation, `config show` redaction and `config schema`, so they cannot drift apart.
 public struct SettingKey: Sendable {
@@ -19,21 +26,30 @@ public struct SettingKey: Sendable {
     public var help: String
     /// Redacted by `config show`.
     public var secret: Bool
+    /// For `.integer` and `.duration` (seconds): the documented range, checked when the config
+    /// is read. Integers without one still must fit `defaultIntegerRange`.
+    public var range: ClosedRange<Double>?
 
-    public init(_ name: String, _ kind: Kind, required: Bool = false, secret: Bool = false, help: String) {
+    /// What an integer setting without a range of its own may hold (so no conversion traps).
+    public static let defaultIntegerRange: ClosedRange<Double> = -1_000_000_000 ... 1_000_000_000
+
+    public init(_ name: String, _ kind: Kind, required: Bool = false, secret: Bool = false,
+                range: ClosedRange<Double>? = nil, help: String) {
         self.name = name
         self.kind = kind
         self.required = required
         self.help = help
         self.secret = secret
+        self.range = range
     }
 
     var typeName: String {
         switch kind {
         case .string: "a string"
-        case .integer: "an integer"
+        case .integer: range.map { "an integer from \(Int($0.lowerBound)) to \(Int($0.upperBound))" } ?? "an integer"
         case .boolean: "true or false"
-        case .duration: "a duration like \"15m\" or a number of seconds"
+        case .duration:
+            "a duration like \"15m\" or a number of seconds" + (range.map { ", from \(DurationText.describe($0))" } ?? "")
         case .stringArray: "an array of strings"
         case .stringMap: "an object of strings"
         case .object: "an object"
@@ -44,9 +60,9 @@ public struct SettingKey: Sendable {
     func accepts(_ value: JSONValue) -> Bool {
         switch (kind, value) {
         case (.string, .string), (.boolean, .bool), (.object, .object): true
-        case (.integer, .number(let n)): n.rounded() == n
-        case (.duration, .string(let text)): (try? DurationText.parse(text, name: name)) != nil
-        case (.duration, .number(let n)): n >= 0
+        case (.integer, .number(let n)): n.rounded() == n && (range ?? Self.defaultIntegerRange).contains(n)
+        case (.duration, .string(let text)): (try? DurationText.parse(text, name: name, range: range)) != nil
+        case (.duration, .number(let n)): (try? DurationText.check(seconds: n, name: name, range: range)) != nil
         case (.stringArray, .array(let items)): items.allSatisfy { $0.stringValue != nil }
         case (.stringMap, .object(let items)): items.values.allSatisfy { $0.stringValue != nil }
         case (.oneOf(let values), .string(let text)): values.contains(text)

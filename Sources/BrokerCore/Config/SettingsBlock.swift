@@ -45,13 +45,38 @@ public struct SettingsBlock: Sendable {
     public func string(_ key: String) -> String? { values[key]?.stringValue }
     public func strings(_ key: String) -> [String]? { values[key]?.arrayValue?.compactMap(\.stringValue) }
     public func stringMap(_ key: String) -> [String: String]? { values[key]?.objectValue?.compactMapValues(\.stringValue) }
-    public func int(_ key: String) -> Int? { values[key]?.numberValue.map { Int($0) } }
+    /// A whole number within `SettingKey.defaultIntegerRange` (`check` enforces each key's own
+    /// range); anything else reads as missing rather than trapping.
+    public func int(_ key: String) -> Int? {
+        guard let number = values[key]?.numberValue, SettingKey.defaultIntegerRange.contains(number) else { return nil }
+        return Int(exactly: number.rounded())
+    }
     public func bool(_ key: String) -> Bool? { if case .bool(let b) = values[key] { b } else { nil } }
 
-    public func duration(_ key: String) throws -> TimeInterval? {
+    /// An integer setting within its key's range; `name` is what errors call it (a flag), else
+    /// its JSON path.
+    public func integer(_ key: SettingKey, name: String? = nil) throws -> Int? {
+        guard let value = values[key.name] else { return nil }
+        guard key.accepts(value), let number = value.numberValue, let integer = Int(exactly: number) else {
+            throw BrokerError.usage("\(name ?? location(key.name)): expected \(key.typeName), found \(value.displayText)", hint: key.help)
+        }
+        return integer
+    }
+
+    /// A duration setting within its key's range.
+    public func duration(_ key: SettingKey, name: String? = nil) throws -> TimeInterval? {
+        switch values[key.name] {
+        case .string(let text): try DurationText.parse(text, name: name ?? location(key.name), range: key.range)
+        case .number(let seconds): try DurationText.check(seconds: seconds, name: name ?? location(key.name), range: key.range)
+        case nil: nil
+        case let other?: throw BrokerError.usage("\(name ?? location(key.name)): expected \(key.typeName), found \(other.displayText)")
+        }
+    }
+
+    public func duration(_ key: String, range: ClosedRange<TimeInterval>? = nil) throws -> TimeInterval? {
         switch values[key] {
-        case .string(let text): try DurationText.parse(text, name: location(key))
-        case .number(let seconds): seconds
+        case .string(let text): try DurationText.parse(text, name: location(key), range: range)
+        case .number(let seconds): try DurationText.check(seconds: seconds, name: location(key), range: range)
         default: nil
         }
     }

@@ -42,7 +42,8 @@ public struct HTTPClient: Sendable {
     /// Sends `request`; throws `HTTPTransportError` when no HTTP answer arrives in time.
     public func send(_ request: HTTPRequest) async throws -> Response {
         let target = request.shownTarget
-        guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https", request.url.host != nil else {
+        guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https", request.url.host != nil,
+              HTTPURL.ports.contains(request.url.port ?? 443) else {
             throw HTTPTransportError(.badURL, target: target)
         }
         let client = try makeClient(for: request.url)
@@ -61,7 +62,7 @@ public struct HTTPClient: Sendable {
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(timeout * 1_000_000_000)))
+        let response = try await client.execute(outgoing, timeout: Self.timeAmount(timeout))
         let body: ByteBuffer
         do {
             body = try await response.body.collect(upTo: Self.maxBodyBytes)
@@ -85,7 +86,7 @@ public struct HTTPClient: Sendable {
         }
         configuration.tlsConfiguration = tls
         configuration.proxy = try ProxySettings(environment: environment).proxy(for: url)
-        let limit = TimeAmount.nanoseconds(Int64(timeout * 1_000_000_000))
+        let limit = Self.timeAmount(timeout)
         configuration.timeout = .init(connect: limit, read: limit)
         configuration.decompression = .disabled
         // Fail a refused, untrusted or proxy-denied connection at once: the caller's retry
@@ -94,11 +95,14 @@ public struct HTTPClient: Sendable {
         return AsyncHTTPClient.HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// Settings cap timeouts well below a day; clamping here keeps any caller from trapping.
+    static func timeAmount(_ seconds: TimeInterval) -> TimeAmount {
+        .nanoseconds(Int64((seconds.isFinite ? min(max(seconds, 0), 86400) : 86400) * 1_000_000_000))
+    }
+
     /// GET a JSON document, failing with the URL named on any transport error or non-2xx.
     public func getJSON<T: Decodable>(_ url: String, as type: T.Type, what: String) async throws -> T {
-        guard let target = URL(string: url), target.scheme == "http" || target.scheme == "https" else {
-            throw BrokerError.usage("\(what): '\(url)' is not an http(s) URL")
-        }
+        let target = try HTTPURL.parse(url, name: what)
         var request = HTTPRequest(url: target)
         request.setHeader("Accept", "application/json")
         let response: Response
@@ -126,7 +130,7 @@ func withDeadline<T: Sendable>(
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask(operation: operation)
         group.addTask {
-            try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+            try await Task.sleep(nanoseconds: UInt64(HTTPClient.timeAmount(seconds).nanoseconds))
             throw HTTPTransportError(.timeout, target: target, seconds: seconds)
         }
         defer { group.cancelAll() }

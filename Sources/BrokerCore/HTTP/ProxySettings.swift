@@ -43,6 +43,9 @@ public struct ProxySettings: Sendable {
         guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
             throw BrokerError.usage("\(variable) is not a proxy URL (expected http://host:port)")
         }
+        if let port = HTTPURL.explicitPort(text), !HTTPURL.ports.contains(port) {
+            throw BrokerError.usage("\(variable): port \(port) is out of range", hint: "ports go from 1 to 65535")
+        }
         let scheme = url.scheme?.lowercased() ?? "http"
         switch scheme {
         case "http":
