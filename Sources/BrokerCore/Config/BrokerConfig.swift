@@ -55,9 +55,14 @@ public struct BrokerConfig: Sendable {
     public static func parse(_ data: Data, file: String, registry: ProviderRegistry, context: ProviderContext) throws -> BrokerConfig {
         let raw: JSONValue
         do {
-            raw = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw BrokerError.usage("\(file): not valid JSON: \(Self.describe(error))", hint: "fix the syntax; config.example.json shows the shape")
+            raw = try StrictJSON.parse(data)
+        } catch let failure as StrictJSON.Failure {
+            if let path = failure.duplicate {
+                throw BrokerError.usage("\(file): \(path): is given twice (line \(failure.line))",
+                                        hint: "keep one; other tools would read the last one and broker will not guess")
+            }
+            throw BrokerError.usage("\(file): not valid JSON: \(failure)", hint: Self.show(line: failure.line, column: failure.column, in: data)
+                                        + "fix the syntax; config.example.json shows the shape")
         }
         guard case .object(let unexpanded) = raw else {
             throw BrokerError.usage("\(file): the config must be a JSON object")
@@ -128,11 +133,12 @@ public struct BrokerConfig: Sendable {
         return entries
     }
 
-    static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
-        }
-        return "\(error)"
+    /// The offending line with a caret under the column, for syntax errors.
+    static func show(line: Int, column: Int, in data: Data) -> String {
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return "" }
+        let text = String(lines[line - 1].prefix(160)).replacingOccurrences(of: "\t", with: " ")
+        return "\n    \(text)\n    \(String(repeating: " ", count: max(0, min(column - 1, text.count))))^\n  "
     }
 
     public func provider(named name: String) throws -> ProviderEntry {

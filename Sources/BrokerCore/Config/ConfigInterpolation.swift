@@ -30,10 +30,13 @@ public enum ConfigInterpolation {
                 rest = after.dropFirst()
                 continue
             }
-            guard after.hasPrefix("{"), let close = after.firstIndex(of: "}") else {
+            guard after.hasPrefix("{") else {
                 output += "$"
                 rest = after
                 continue
+            }
+            guard let close = after.firstIndex(of: "}") else {
+                throw BrokerError.usage("\(path): unterminated '${' in the value", hint: "close it: ${NAME} or ${NAME:-default}; write $$ for a literal $")
             }
             let body = after[after.index(after: after.startIndex)..<close]
             let name: Substring
@@ -44,6 +47,10 @@ public enum ConfigInterpolation {
             } else {
                 name = body
                 fallback = nil
+            }
+            if let fallback, fallback.contains("${") {
+                throw BrokerError.usage("\(path): nested defaults like ${A:-${B}} are not supported",
+                                        hint: "give a literal default, or set the variable")
             }
             guard !name.isEmpty, name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
                 throw BrokerError.usage("\(path): '${\(body)}' is not a variable reference", hint: "write ${NAME} or ${NAME:-default}")
