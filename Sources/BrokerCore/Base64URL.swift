@@ -19,4 +19,11 @@ public enum Base64URL {
         if remainder > 0 { base64 += String(repeating: "=", count: 4 - remainder) }
         return Data(base64Encoded: base64)
     }
+
+    /// Only the one canonical spelling: unused low bits of the last character must be zero
+    /// (RFC 4648 §3.5), so a token has exactly one encoding.
+    public static func decodeCanonical(_ text: String) -> Data? {
+        guard let data = decode(text), encode(data) == text else { return nil }
+        return data
+    }
 }

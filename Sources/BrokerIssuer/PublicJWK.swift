@@ -13,6 +13,8 @@ public struct PublicJWK: Codable, Sendable, Equatable {
     public var crv: String?
     public var x: String?
     public var y: String?
+    /// RFC 7517 §4.3: what the key may be used for; a verifying key must allow "verify".
+    public var key_ops: [String]?
 
     public init(kty: String, use: String? = nil, alg: String? = nil, kid: String? = nil, n: String? = nil, e: String? = nil,
                 crv: String? = nil, x: String? = nil, y: String? = nil) {
