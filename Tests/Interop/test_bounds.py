@@ -73,3 +73,19 @@ def test_a_token_with_an_absurd_exp_is_diagnosed_without_trapping(broker, stub, 
     assert result.returncode == 1, result.stderr
     assert "InvalidIdentityToken" in result.stderr and "after the year 9999" in result.stderr
     assert "Fatal error" not in result.stderr
+
+
+def test_an_empty_token_file_is_called_empty(broker):
+    result = broker.run("login", "aws", "--role-arn", ROLE, "--sts-endpoint", "http://127.0.0.1:9/", "--token-file", "/dev/null",
+                        check=False)
+    assert result.returncode == 1 and "the token file /dev/null is empty" in result.stderr
+
+
+def test_a_refused_proxy_is_named_as_the_proxy(broker, aws):
+    from conftest import free_port
+    port = free_port()
+    result = broker.run("login", "aws", "--role-arn", ROLE, "--sts-endpoint", "http://sts.example.com/", "--max-attempts", "1",
+                        check=False, env={"HTTP_PROXY": f"http://user:secret@127.0.0.1:{port}"})
+    assert result.returncode == 1
+    assert f"the proxy 127.0.0.1:{port} (HTTP_PROXY) refused the connection" in result.stderr
+    assert "secret" not in result.stderr

@@ -53,7 +53,8 @@ public struct HTTPClient: Sendable {
             return response
         } catch {
             try? await client.shutdown()
-            throw HTTPTransportError.classify(error, target: target, seconds: timeout)
+            throw HTTPTransportError.classify(error, target: target, seconds: timeout,
+                                              proxy: ProxySettings(environment: environment).describe(for: request.url))
         }
     }
 

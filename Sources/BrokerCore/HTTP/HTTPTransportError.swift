@@ -16,12 +16,16 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     public let seconds: Double?
     /// For `.other`: the error's type, never its text.
     public let type: String?
+    /// The proxy the request went through (`host:port (HTTPS_PROXY)`), if any: a refusal or a
+    /// name that does not resolve is then the proxy's, not the target's.
+    public var proxy: String?
 
-    public init(_ kind: Kind, target: String, seconds: Double? = nil, type: String? = nil) {
+    public init(_ kind: Kind, target: String, seconds: Double? = nil, type: String? = nil, proxy: String? = nil) {
         self.kind = kind
         self.target = target
         self.seconds = seconds
         self.type = type
+        self.proxy = proxy
     }
 
     /// Worth another attempt: the same request may get through later. Certificates, URLs,
@@ -34,7 +38,14 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        switch kind {
+        if let proxy {
+            switch kind {
+            case .refused: return "the proxy \(proxy) refused the connection (for \(target))"
+            case .hostNotFound: return "the host name of the proxy \(proxy) did not resolve (for \(target))"
+            default: break
+            }
+        }
+        return switch kind {
         case .timeout: "\(target) did not answer within \(DurationText.format(seconds ?? 0))"
         case .refused: "\(target) refused the connection"
         case .hostNotFound: "the host name of \(target) did not resolve"
@@ -48,9 +59,9 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     }
 
     /// Maps what async-http-client and SwiftNIO throw onto the kinds above.
-    static func classify(_ error: any Error, target: String, seconds: Double) -> HTTPTransportError {
+    static func classify(_ error: any Error, target: String, seconds: Double, proxy: String? = nil) -> HTTPTransportError {
         func make(_ kind: Kind) -> HTTPTransportError {
-            HTTPTransportError(kind, target: target, seconds: seconds, type: kind == .other ? "\(Swift.type(of: error))" : nil)
+            HTTPTransportError(kind, target: target, seconds: seconds, type: kind == .other ? "\(Swift.type(of: error))" : nil, proxy: proxy)
         }
         switch error {
         case let error as HTTPTransportError:

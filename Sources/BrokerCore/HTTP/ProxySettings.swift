@@ -22,6 +22,19 @@ public struct ProxySettings: Sendable {
         return try Self.parse(environment[name]!, variable: name)
     }
 
+    /// `host:port (VARIABLE)` of the proxy a request to `url` goes through, for messages
+    /// (never its credentials); nil for a direct connection.
+    public func describe(for url: URL) -> String? {
+        guard let host = url.host?.lowercased(), !bypasses(host) else { return nil }
+        let names = url.scheme?.lowercased() == "https"
+            ? ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
+            : ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
+        guard let name = names.first(where: { !(environment[$0] ?? "").isEmpty }), let value = environment[name] else { return nil }
+        let components = URLComponents(string: value.contains("://") ? value : "http://" + value)
+        let port = components?.port.map { ":\($0)" } ?? ""
+        return "\(components?.host ?? "?")\(port) (\(name))"
+    }
+
     func bypasses(_ host: String) -> Bool {
         let list = environment["no_proxy"] ?? environment["NO_PROXY"] ?? ""
         let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
