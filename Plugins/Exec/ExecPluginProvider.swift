@@ -28,6 +28,9 @@ public struct ExecPluginProvider: Provider {
             throw failure.error("did not answer within \(DurationText.format(settings.timeout)) and was stopped")
         }
         guard result.status == 0 else { throw failure.error("exited with status \(result.status)") }
+        guard !result.stdoutTruncated else {
+            throw failure.error("printed more than \(ProcessRunner.maxStdout >> 20) MiB on stdout; an answer is a small JSON document")
+        }
         let response: ExecResponse
         do { response = try ExecResponse(parsing: result.stdout, home: context.home) } catch {
             throw failure.error(error.message)

@@ -11,7 +11,15 @@ public enum ProcessRunner {
         public var stdout: Data
         public var stderr: Data
         public var timedOut: Bool
+        /// The program printed more than `maxStdout` / `maxStderr`; the rest was read and dropped.
+        public var stdoutTruncated = false
+        public var stderrTruncated = false
     }
+
+    /// What is kept of another program's output: enough for any credential answer, and a
+    /// bound on what a misbehaving program can make broker hold.
+    public static let maxStdout = 4 << 20
+    public static let maxStderr = 64 << 10
 
     /// Finds `name` on PATH the way execvp would; paths with a slash are taken as they are.
     public static func locate(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
@@ -83,7 +91,7 @@ public enum ProcessRunner {
         for (fd, isOut) in [(output.read, true), (errors.read, false)] {
             readers.enter()
             Thread {
-                collected.set(readAll(fd), isOut: isOut)
+                drain(fd, into: collected, isOut: isOut, limit: isOut ? maxStdout : maxStderr)
                 close(fd)
                 readers.leave()
             }.start()
@@ -111,10 +119,10 @@ public enum ProcessRunner {
                 finished.wait()
             }
         }
-        // A grandchild holding the pipes open must not hang us past the timeout.
-        _ = readers.wait(timeout: .now() + 2)
-        let (out, err) = collected.get()
-        return Result(status: exit.code, stdout: out, stderr: err, timedOut: timedOut)
+        // A grandchild holding the pipes open must not hang us past the timeout: what the
+        // program printed before it exited is what counts.
+        _ = readers.wait(timeout: .now() + 1)
+        return collected.result(status: exit.code, timedOut: timedOut)
     }
 
     /// A child may exit without reading stdin; writing to it must then fail with EPIPE instead
@@ -143,14 +151,20 @@ public enum ProcessRunner {
         }
     }
 
-    static func readAll(_ fd: Int32) -> Data {
-        var data = Data()
+    /// Reads until end of file, keeping at most `limit` bytes (the rest is read and dropped, so
+    /// the writer never blocks), and hands each piece over as it arrives.
+    static func drain(_ fd: Int32, into collected: Collected, isOut: Bool, limit: Int) {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = Glibc.read(fd, &buffer, buffer.count)
-            if count > 0 { data.append(contentsOf: buffer[0..<count]) } else if count < 0 && errno == EINTR { continue } else { break }
+            if count > 0 {
+                collected.append(buffer[0..<count], isOut: isOut, limit: limit)
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                break
+            }
         }
-        return data
     }
 
     static func writeAll(_ data: Data, to fd: Int32) {
@@ -175,11 +189,26 @@ public enum ProcessRunner {
         }
     }
 
-    private final class Collected: @unchecked Sendable {
+    final class Collected: @unchecked Sendable {
         private let lock = NSLock()
         private var out = Data(), err = Data()
-        func set(_ data: Data, isOut: Bool) { lock.lock(); if isOut { out = data } else { err = data }; lock.unlock() }
-        func get() -> (Data, Data) { lock.lock(); defer { lock.unlock() }; return (out, err) }
+        private var outTruncated = false, errTruncated = false
+
+        func append(_ bytes: ArraySlice<UInt8>, isOut: Bool, limit: Int) {
+            lock.lock(); defer { lock.unlock() }
+            let current = isOut ? out.count : err.count
+            let kept = bytes.prefix(max(0, limit - current))
+            if isOut { out.append(contentsOf: kept) } else { err.append(contentsOf: kept) }
+            if kept.count < bytes.count {
+                if isOut { outTruncated = true } else { errTruncated = true }
+            }
+        }
+
+        func result(status: Int32, timedOut: Bool) -> Result {
+            lock.lock(); defer { lock.unlock() }
+            return Result(status: status, stdout: out, stderr: err, timedOut: timedOut, stdoutTruncated: outTruncated,
+                          stderrTruncated: errTruncated)
+        }
     }
 }
 

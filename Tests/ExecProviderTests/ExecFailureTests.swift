@@ -134,3 +134,31 @@ import Testing
         #expect(error.message.contains("was not found on PATH or is not executable"))
     }
 }
+
+extension ExecFailureTests {
+    @Test func anAnswerCountsEvenWhenABackgroundChildStillHoldsStdout() async throws {
+        let home = temporaryDirectory()
+        let argv = try shellPlugin("""
+            cat > /dev/null
+            echo '{"version": 1, "identity": "bot", "secrets": {}}'
+            sleep 30 &
+            """, in: home + "/bin")
+        let provider = try makeProvider(["command": command(argv)], context: context(home: home))
+        let started = Date()
+        let result = try await provider.login(token: makeToken(), journal: .unrecorded())
+        #expect(result.credentials.identity == "bot")
+        #expect(Date().timeIntervalSince(started) < 20)
+    }
+
+    @Test func outputIsBoundedAndSaidSo() async throws {
+        let home = temporaryDirectory()
+        let provider = try failing("""
+            cat > /dev/null
+            head -c 6000000 /dev/zero | tr '\\0' 'x'
+            head -c 500000 /dev/zero | tr '\\0' 'e' >&2
+            """, home: home)
+        let error = try #require(await loginError(provider, token: makeToken()))
+        #expect(error.message.contains("printed more than 4 MiB on stdout"))
+        #expect(error.description.count < 100_000)
+    }
+}
