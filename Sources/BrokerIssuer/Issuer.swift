@@ -30,6 +30,7 @@ public struct Issuer: Sendable {
         guard let first = audiences.first else {
             throw BrokerError.usage("at least one --audience is required", hint: "for AWS use --audience sts.amazonaws.com")
         }
+        for audience in audiences { try AudienceRule.check(audience) }
         var values = settings.claims
         if let repository { values["repository"] = .string(repository) }
         for (key, value) in extra { values[key] = value }

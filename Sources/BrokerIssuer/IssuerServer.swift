@@ -1,6 +1,7 @@
 import BrokerCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -17,8 +18,22 @@ public struct IssuerServer: Sendable {
         state = ServerState()
     }
 
+    /// Limits that keep idle or slow clients from holding the server (documented in the README).
+    public struct Limits: Sendable {
+        /// A connection that sends no complete request for this long is closed (slow headers too).
+        public var idleTimeout: TimeInterval = 10
+        /// Connections beyond this wait in the listen backlog until others close.
+        public var maxConnections = 512
+        public static let idleTimeoutRange: ClosedRange<TimeInterval> = 1 ... 300
+        public static let maxConnectionsRange: ClosedRange<Int> = 1 ... 10000
+        public init() {}
+    }
+
+    static let paths: Set<String> = ["/.well-known/openid-configuration", "/.well-known/jwks.json", "/token"]
+
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: MethodGuard())
         router.get(".well-known/openid-configuration") { _, _ in
             try await jsonResponse(self.documents().discovery, cache: true)
         }
@@ -31,13 +46,15 @@ public struct IssuerServer: Sendable {
         return router
     }
 
-    public func run(host: String, port: Int, onReady: @escaping @Sendable () -> Void = {}) async throws {
+    public func run(host: String, port: Int, limits: Limits = Limits(), onReady: @escaping @Sendable () -> Void = {}) async throws {
         _ = try await documents()
         var logger = Logger(label: "broker.serve")
         logger.logLevel = .warning
         let app = Application(
             router: router(),
-            configuration: .init(address: .hostname(host, port: port), serverName: "broker"),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(limits.idleTimeout * 1000)))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "broker",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
             onServerRunning: { _ in onReady() },
             logger: logger)
         do {
@@ -65,6 +82,9 @@ public struct IssuerServer: Sendable {
         }
         guard let audience = request.uri.queryParameters["audience"].map(String.init), !audience.isEmpty else {
             return errorResponse(.badRequest, "missing_audience", "add ?audience=<audience> to the request")
+        }
+        if let problem = AudienceRule.problem(audience) {
+            return errorResponse(.badRequest, "invalid_audience", "the audience \(problem)")
         }
         let claims = try issuer.claims(audiences: [audience], subject: entry.subject)
         let jwt = try await signer().sign(claims)
@@ -113,6 +133,20 @@ public struct IssuerServer: Sendable {
         let entries = stamp == nil ? [] : try requestTokens.list()
         state.store(entries, stamp: stamp)
         return entries
+    }
+}
+
+/// Every path answers GET (and HEAD) only: anything else is 405 with `Allow`, not a 404.
+struct MethodGuard: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard IssuerServer.paths.contains(request.uri.path), request.method != .get, request.method != .head else {
+            return try await next(request, context)
+        }
+        let body = #"{"error":"method_not_allowed","message":"use GET"}"#
+        return Response(status: .methodNotAllowed, headers: [.allow: "GET, HEAD", .contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
 

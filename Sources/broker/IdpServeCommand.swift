@@ -16,9 +16,28 @@ struct IdpServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT.")
     var listen = "127.0.0.1:8417"
 
+    @Option(help: "Close a connection that sends no complete request for this long, 1s to 5m (slow headers too).")
+    var idleTimeout = "10s"
+
+    @Option(help: "At most this many open connections, 1 to 10000; more wait in the listen queue.")
+    var maxConnections = 512
+
     @OptionGroup var issuerOptions: IssuerOptions
 
-    func validate() throws { _ = try ListenAddress(listen) }
+    func validate() throws {
+        _ = try ListenAddress(listen)
+        _ = try limits()
+    }
+
+    func limits() throws -> IssuerServer.Limits {
+        var limits = IssuerServer.Limits()
+        limits.idleTimeout = try validating { try DurationText.parse(idleTimeout, name: "--idle-timeout", range: IssuerServer.Limits.idleTimeoutRange) }
+        guard IssuerServer.Limits.maxConnectionsRange.contains(maxConnections) else {
+            throw ValidationError("--max-connections must be from 1 to 10000 (not \(maxConnections))")
+        }
+        limits.maxConnections = maxConnections
+        return limits
+    }
 
     func run() async throws {
         let address = try ListenAddress(listen)
@@ -26,7 +45,7 @@ struct IdpServeCommand: AsyncParsableCommand {
         settings.warnings.forEach(Terminal.warn)
         let home = try BrokerHome().prepare()
         let server = IssuerServer(issuer: Issuer(settings: settings, home: home), home: home)
-        try await server.run(host: address.host, port: address.port) {
+        try await server.run(host: address.host, port: address.port, limits: try limits()) {
             Terminal.note("broker idp serve: issuer \(settings.url) listening on http://\(address.urlHost):\(address.port)")
         }
     }
