@@ -4,7 +4,7 @@ SWIFT ?= swift
 VENV := .venv
 BROKER_BIN := $(CURDIR)/.build/debug/broker
 
-.PHONY: build demo test unit interop venv bench clean
+.PHONY: build demo test unit interop venv bench clean fuzz sanitize
 
 build:
 	$(SWIFT) build
@@ -36,3 +36,27 @@ bench: venv
 
 clean:
 	rm -rf .build $(VENV)
+
+# Fuzzing: every parser of outside input under libFuzzer + AddressSanitizer (Fuzz/BrokerFuzz).
+# Each target runs FUZZ_RUNS executions from its corpus in Fuzz/corpus/<target>; new inputs go to a
+# scratch copy, crashes to .build-fuzz/crash-*. `make test` replays the corpora (BrokerFuzzReplay).
+FUZZ_RUNS ?= 1000000
+FUZZ_TARGETS := ini sts-xml json jwt config plugin-response duration proxy url
+FUZZ_BIN := .build-fuzz/release/BrokerFuzz
+
+fuzz:
+	$(SWIFT) build -c release --scratch-path .build-fuzz --product BrokerFuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$target && cp -n Fuzz/corpus/$$target/* .build-fuzz/corpus/$$target/ ; \
+	  echo "== $$target"; \
+	  FUZZ_TARGET=$$target $(FUZZ_BIN) -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=.build-fuzz/crash-$$target- .build-fuzz/corpus/$$target 2>&1 | grep -E "^Done|ERROR|SUMMARY|crash-" || exit 1; \
+	done
+
+# The unit tests once under ThreadSanitizer and once under AddressSanitizer (own build folders).
+sanitize:
+	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread
+	$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread
+	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address
+	$(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address

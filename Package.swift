@@ -67,6 +67,12 @@ let package = Package(
             // scans them in every process. Nothing looks our symbols up dynamically.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
         ),
+        // Every parser of outside input, for libFuzzer (make fuzz) and corpus replay (make test).
+        .executableTarget(
+            name: "BrokerFuzz",
+            dependencies: ["BrokerCore", "BrokerIssuer", "AWSProvider", "ExecProvider"],
+            path: "Fuzz/BrokerFuzz"
+        ),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore"]),
         .testTarget(name: "BrokerCLITests", dependencies: ["broker"]),
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "BrokerCore"]),

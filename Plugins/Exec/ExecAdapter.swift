@@ -27,6 +27,11 @@ public enum ExecAdapter {
         },
         logout: { record, context in try logout(record, context: context) })
 
+    /// Parses a plugin's answer as a login would (for fuzzing the parser from outside the module).
+    public static func checkAnswer(_ stdout: Data, home: String) throws {
+        _ = try ExecResponse(parsing: stdout, home: home)
+    }
+
     /// Removes the files the login recorded (and their lock files); files the plugin merged
     /// into are left alone and named, so the user knows where the credential still is.
     static func logout(_ record: StateStore.Record, context: ProviderContext) throws -> [String] {

@@ -38,20 +38,7 @@ public struct TokenVerifier: Sendable {
     }
 
     public func verify(_ token: String, now: Date = Date()) async throws -> Verified {
-        guard token.utf8.count <= Self.maxTokenBytes else {
-            throw Failure(check: "format", message: "the token has \(token.utf8.count) bytes; at most \(Self.maxTokenBytes) are accepted")
-        }
-        let token = token.trimmingCharacters(in: .whitespacesAndNewlines)
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3 else {
-            throw Failure(check: "format", message: "expected three dot-separated parts (header.payload.signature), found \(parts.count)")
-        }
-        let header = try Self.object(String(parts[0]), "header")
-        let claims = try Self.object(String(parts[1]), "payload")
-        guard Base64URL.decodeCanonical(String(parts[2])) != nil else {
-            throw Failure(check: "format", message: "the signature is not canonical base64url")
-        }
-        try Self.checkCritical(header)
+        let (token, header, claims) = try Self.parse(token)
         guard let alg = header["alg"]?.stringValue else { throw Failure(check: "alg", message: "the header has no alg") }
         if alg.lowercased() == "none" {
             throw Failure(check: "alg", message: "alg 'none' (an unsigned token) is never accepted")
@@ -66,6 +53,25 @@ public struct TokenVerifier: Sendable {
         try await checkSignature(token, alg: alg, jwk: jwk)
         try checkClaims(claims, now: now)
         return Verified(header: header, claims: claims)
+    }
+
+    /// Every check that needs no key: size, shape, canonical base64url, strict JSON, `crit`.
+    public static func parse(_ token: String) throws -> (token: String, header: [String: JSONValue], claims: [String: JSONValue]) {
+        guard token.utf8.count <= maxTokenBytes else {
+            throw Failure(check: "format", message: "the token has \(token.utf8.count) bytes; at most \(maxTokenBytes) are accepted")
+        }
+        let token = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else {
+            throw Failure(check: "format", message: "expected three dot-separated parts (header.payload.signature), found \(parts.count)")
+        }
+        let header = try object(String(parts[0]), "header")
+        let claims = try object(String(parts[1]), "payload")
+        guard Base64URL.decodeCanonical(String(parts[2])) != nil else {
+            throw Failure(check: "format", message: "the signature is not canonical base64url")
+        }
+        try checkCritical(header)
+        return (token, header, claims)
     }
 
     /// A header or payload: canonical base64url of a JSON object with no member given twice.

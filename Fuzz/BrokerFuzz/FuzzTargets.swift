@@ -1,0 +1,134 @@
+import AWSProvider
+import BrokerCore
+import BrokerIssuer
+import ExecProvider
+import Foundation
+
+/// One entry per parser of outside input. Each must never trap, whatever the bytes; the INI
+/// target also checks its round-trip property. `FUZZ_TARGET` picks one (libFuzzer runs one
+/// function per process).
+enum FuzzTargets {
+    static let all: [String: @Sendable (Data) -> Void] = [
+        "ini": ini, "sts-xml": stsXML, "json": json, "jwt": jwt, "config": config,
+        "plugin-response": pluginResponse, "duration": duration, "proxy": proxy, "url": url,
+    ]
+
+    /// Parse, and if the file is one botocore reads: editing one profile changes no other
+    /// byte, and putting the keys back gives the file back.
+    static func ini(_ data: Data) {
+        guard var file = try? AWSINIFile(contents: data, path: "fuzz") else { return }
+        let original = file.data
+        guard original == data else { fatalError("INI round trip changed the bytes") }
+        let others = file.sections.filter { $0 != "fuzz-target" }.map { name in (name, file.keys(section: name).map { file.value(section: name, key: $0) }) }
+        let before = file.keyLines(section: "fuzz-target", key: "aws_access_key_id")
+        let existed = file.hasSection("fuzz-target")
+        do { try file.set(section: "fuzz-target", values: [("aws_access_key_id", "ASIAFUZZ"), ("region", "eu-west-1")]) } catch { return }
+        for (name, values) in others where file.keys(section: name).map({ file.value(section: name, key: $0) }) != values {
+            fatalError("editing one profile changed [\(name)]")
+        }
+        guard let reparsed = try? AWSINIFile(contents: file.data, path: "fuzz"),
+              reparsed.value(section: "fuzz-target", key: "aws_access_key_id") == "ASIAFUZZ" else {
+            fatalError("the edited file does not read back")
+        }
+        if !existed { return }
+        file.restore(section: "fuzz-target", key: "region", text: nil, anchor: nil, gap: nil)
+        file.restore(section: "fuzz-target", key: "aws_access_key_id", text: before?.text, anchor: before?.anchor, gap: before?.gap)
+        _ = file.data
+    }
+
+    static func stsXML(_ data: Data) { _ = try? STSResponse.parse(data) }
+
+    static func json(_ data: Data) { _ = try? StrictJSON.parse(data) }
+
+    static func jwt(_ data: Data) {
+        let text = String(decoding: data, as: UTF8.self)
+        _ = try? TokenVerifier.parse(text)
+        _ = try? IdentityToken(jwt: text)
+        if let keys = try? JSONDecoder().decode(JWKSet.self, from: data) { _ = keys.keys.map(\.thumbprint) }
+    }
+
+    static let registry: ProviderRegistry = {
+        var registry = ProviderRegistry()
+        registry.register(AWSAdapter.descriptor)
+        registry.register(ExecAdapter.descriptor)
+        return registry
+    }()
+
+    static func config(_ data: Data) {
+        let context = ProviderContext(home: "/nonexistent-home", brokerHome: BrokerHome(path: "/nonexistent-home/.config/broker"),
+                                      environment: ["HOME": "/nonexistent-home", "SET": "value", "EMPTY": ""])
+        _ = try? BrokerConfig.parse(data, file: "fuzz.json", registry: registry, context: context)
+    }
+
+    static func pluginResponse(_ data: Data) { try? ExecAdapter.checkAnswer(data, home: "/nonexistent-home") }
+
+    static func duration(_ data: Data) {
+        let text = String(decoding: data, as: UTF8.self)
+        if let value = try? DurationText.parse(text, name: "fuzz") {
+            guard value >= 0, value <= DurationText.maximum else { fatalError("duration out of bounds") }
+            _ = DurationText.format(value)
+        }
+        if data.count >= 8 { _ = DurationText.format(data.withUnsafeBytes { $0.loadUnaligned(as: Double.self) }) }
+    }
+
+    static func proxy(_ data: Data) {
+        let value = String(decoding: data, as: UTF8.self)
+        let settings = ProxySettings(environment: ["HTTPS_PROXY": value, "NO_PROXY": value])
+        _ = try? settings.proxy(for: URL(string: "https://sts.amazonaws.com/")!)
+        _ = settings.describe(for: URL(string: "https://sts.amazonaws.com/")!)
+    }
+
+    static func url(_ data: Data) {
+        let text = String(decoding: data, as: UTF8.self)
+        _ = try? HTTPURL.parse(text, name: "fuzz")
+        _ = HTTPURL.redacted(text)
+    }
+
+    static func run(_ data: Data) {
+        let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"] ?? ""
+        guard let target = all[name] else {
+            fatalError("set FUZZ_TARGET to one of \(all.keys.sorted().joined(separator: ", "))")
+        }
+        target(data)
+    }
+}
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ bytes: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    FuzzTargets.run(Data(bytes: bytes, count: size))
+    return 0
+}
+
+public typealias FuzzArguments = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<FuzzArguments>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry point under this name; hand control to libFuzzer.
+@_cdecl("BrokerFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: FuzzArguments) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments, fuzzOne)
+}
+#else
+/// Without libFuzzer: replays the files named (a corpus, or a crash to reproduce) through
+/// FUZZ_TARGET, so `make test` keeps every input fuzzing ever found.
+@main
+struct Replay {
+    static func main() {
+        var count = 0
+        for path in CommandLine.arguments.dropFirst() {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted().map { path + "/" + $0 } ?? [path]
+            for file in files {
+                guard let data = FileManager.default.contents(atPath: file) else { continue }
+                FuzzTargets.run(data)
+                count += 1
+            }
+        }
+        print("replayed \(count) inputs through \(ProcessInfo.processInfo.environment["FUZZ_TARGET"] ?? "?")")
+    }
+}
+#endif
