@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from benchlib import BROKER, broker_env, free_port, median_seconds, new_root, report, wait_for
+from benchlib import BROKER, broker_env, median_seconds, new_root, report, start_moto
 
 ROLE = "arn:aws:iam::123456789012:role/bench"
 root = new_root()
@@ -19,12 +19,9 @@ env.update({"AWS_CONFIG_FILE": os.path.join(root, "aws-config"), "AWS_SHARED_CRE
 for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
     env.pop(key)
 
-port = free_port()
-sts = f"http://127.0.0.1:{port}"
-moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+moto, sts = start_moto()
 ok = True
 try:
-    wait_for(sts + "/moto-api/")
     token_file = os.path.join(root, "token")
     token = subprocess.run([BROKER, "idp", "token", "--audience", "sts.amazonaws.com", "--issuer", "https://bench.example.com"],
                            env=env, capture_output=True, text=True, check=True).stdout.strip()

@@ -8,7 +8,7 @@ import string
 import subprocess
 import sys
 
-from benchlib import BROKER, broker_env, free_port, median_seconds, new_root, report, wait_for
+from benchlib import BROKER, broker_env, median_seconds, new_root, report, start_moto
 
 ROLE = "arn:aws:iam::123456789012:role/bench"
 PROFILES = 10_000
@@ -26,12 +26,9 @@ def big_credentials(path):
 
 
 root = new_root()
-port = free_port()
-sts = f"http://127.0.0.1:{port}"
-moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+moto, sts = start_moto()
 ok = True
 try:
-    wait_for(sts + "/moto-api/")
     envs = {}
     for name in ("empty", "large"):
         home = os.path.join(root, name)

@@ -61,6 +61,15 @@ def wrk(url, seconds=5, connections=16, threads=1, header=None):
     return {"rps": rps, "p99_ms": float(p99.group(1)) * scale, "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
+def start_moto():
+    """A moto STS server on a free port; returns (process, url) once it answers."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(url + "/moto-api/")
+    return process, url
+
+
 def report(name, value, target, ok):
     print(f"{'PASS' if ok else 'FAIL'}  {name}: {value}  (target {target})")
     return ok
