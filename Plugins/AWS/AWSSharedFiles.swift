@@ -78,6 +78,7 @@ public struct AWSSharedFiles: Sendable, Equatable {
             var files: [AWSINIFile] = []
             for (index, step) in plan.enumerated() { files.append(try AWSINIFile(contents: contents[index], path: step.path)) }
             var changes: [SecureFile.Change] = []
+            var recorded: [StateStore.Change] = []
             for (index, step) in plan.enumerated() {
                 var file = files[index]
                 let section = step.isConfig
@@ -87,9 +88,11 @@ public struct AWSSharedFiles: Sendable, Equatable {
                                            journal: journal)
                 let output = file.data
                 guard let change, output != (contents[index] ?? Data()) else { changes.append(.keep); continue }
-                written.append(try journal.willChange(change))
+                recorded.append(change)
                 changes.append(.write(output))
             }
+            // Both files' changes in one write of the state file, before either file is written.
+            written = try journal.willChange(recorded)
             return changes
         }
         return written

@@ -21,6 +21,12 @@ public final class LoginJournal: Sendable {
         self.loginID = loginID
     }
 
+    /// Records several changes in one write of the state file.
+    public func willChange(_ changes: [StateStore.Change]) throws -> [WrittenTarget] {
+        guard let state, !changes.isEmpty else { return changes.map(\.target) }
+        return try state.journal(name: name, adapter: adapter, loginID: loginID, changes: changes)
+    }
+
     /// A journal that records nothing, for tests that exercise a provider's writing alone.
     public static func unrecorded(name: String = "test", adapter: String = "test") -> LoginJournal {
         LoginJournal(name: name, adapter: adapter, state: nil)

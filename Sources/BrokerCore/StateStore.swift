@@ -107,7 +107,13 @@ public struct StateStore: Sendable {
     @discardableResult
     public func journal(name: String, adapter: String, loginID: String, change: Change,
                         makeBackup: () throws -> String? = { nil }) throws -> WrittenTarget {
-        var recorded = change.target
+        try journal(name: name, adapter: adapter, loginID: loginID, changes: [change], makeBackup: makeBackup)[0]
+    }
+
+    /// Several changes recorded in one write of the state file (both AWS files of one login).
+    public func journal(name: String, adapter: String, loginID: String, changes: [Change],
+                        makeBackup: () throws -> String? = { nil }) throws -> [WrittenTarget] {
+        var recorded: [WrittenTarget] = []
         var dropped: Set<String> = []
         try SecureFile.update(path) { data in
             var file = try decode(data)
@@ -116,12 +122,16 @@ public struct StateStore: Sendable {
                 file.logins.append(Record(name: name, adapter: adapter, identity: "", expiration: nil, written: []))
                 return file.logins.count - 1
             }()
-            if !(file.touched ?? []).contains(change.target.path) { file.touched = (file.touched ?? []) + [change.target.path] }
             file.logins[index].adapter = adapter
             file.logins[index].loginID = loginID
             file.logins[index].pending = true
-            recorded = try Self.inherit(change, for: name, logins: &file.logins, makeBackup: makeBackup)
-            Self.merge(recorded, into: &file.logins[index])
+            recorded = []
+            for change in changes {
+                if !(file.touched ?? []).contains(change.target.path) { file.touched = (file.touched ?? []) + [change.target.path] }
+                let target = try Self.inherit(change, for: name, logins: &file.logins, makeBackup: makeBackup)
+                Self.merge(target, into: &file.logins[index])
+                recorded.append(target)
+            }
             file.logins.sort { $0.name < $1.name }
             dropped = before.subtracting(file.logins.flatMap { $0.written.compactMap(\.backup) })
             return try encode(file)
