@@ -107,7 +107,10 @@ public enum AWSAdapter {
     /// For a record written before broker kept undo information: the keys broker writes in
     /// this section, as if it had added them.
     static func legacyKeys(_ file: AWSINIFile, section: String, path: String) -> [KeyChange] {
-        let ours = ["credential_process", "web_identity_token_file", "role_arn", "role_session_name"] + AWSSharedFiles.staticCredentialKeys
+        // role_arn belongs to broker only beside a web identity file; with source_profile it is the user's.
+        let webIdentity = file.value(section: section, key: "web_identity_token_file") != nil
+        let ours = ["credential_process"] + (webIdentity ? ["web_identity_token_file", "role_arn", "role_session_name"] : [])
+            + AWSSharedFiles.staticCredentialKeys
         return file.keys(section: section).filter(ours.contains).map {
             KeyChange(key: $0, before: nil, after: KeyChange.fingerprint(file.value(section: section, key: $0)))
         }

@@ -25,7 +25,7 @@ public enum FileUndo {
     }
 
     static func undo(_ target: WrittenTarget) throws -> String? {
-        guard let hash = target.contentHash else {
+        guard target.contentHash != nil else {
             return SecureFile.remove(target.path) ? "removed \(target.path)" : nil
         }
         let path = try SecureFile.resolvedTarget(target.path)

@@ -170,6 +170,16 @@ import Testing
         #expect(try readText(place.files.credentialsPath) == "[keep]\nk = v\n")
     }
 
+    @Test func aRecordFromBeforeUndoInformationKeepsAUsersRoleChain() throws {
+        let place = Place()
+        let config = "[profile old]\nrole_arn = arn:aws:iam::1:role/admin\nsource_profile = base\ncredential_process = /x/broker credential-process aws\n"
+        try place.write(config, to: place.files.configPath)
+        try place.state.record(.init(name: "old", adapter: "aws-sts", identity: "x", expiration: nil,
+                                     written: [WrittenTarget(kind: .section, path: place.files.configPath, section: "profile old")]))
+        try place.logout("old")
+        #expect(try readText(place.files.configPath) == "[profile old]\nrole_arn = arn:aws:iam::1:role/admin\nsource_profile = base\n")
+    }
+
     // MARK: The property: for every kind of file a user may have, login + logout is the identity.
 
     /// Pieces of real-world AWS files: comments, odd spacing, CRLF, other profiles before and
