@@ -30,12 +30,14 @@ public struct AWSINIFile: Sendable, Equatable {
 
     /// Parses file contents as `SecureFile.read`/`update` hand them over: nil is an empty file.
     public init(contents: Data?, path: String) throws {
-        guard let contents else {
-            try self.init(bytes: [], path: path)
-            return
-        }
         // One memcpy (a plain conversion copies byte by byte).
-        let bytes = contents.withUnsafeBytes { [UInt8]($0) }
+        try self.init(fileBytes: contents.map { data in data.withUnsafeBytes { [UInt8]($0) } }, path: path)
+    }
+
+    /// Parses file contents as `SecureFile.editAllBytes` hands them over (nil: an empty file),
+    /// keeping the array itself as the storage lines are sliced from.
+    public init(fileBytes: [UInt8]?, path: String) throws {
+        let bytes = fileBytes ?? []
         // Checked without dropping a BOM or replacing bad bytes, so writing back is lossless.
         guard Self.isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil else {
             throw BrokerError.usage("\(path) is not valid UTF-8", hint: "save it as UTF-8 text")
@@ -73,14 +75,20 @@ public struct AWSINIFile: Sendable, Equatable {
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    /// The file's bytes. Lines still lying next to each other in the bytes read are copied as
-    /// one run: a large file is a few memcpy calls, not one append per line.
+    /// The file's bytes.
     public var data: Data {
         var result = Data(capacity: lines.reduce(0) { $0 + $1.content.count + $1.ending.width })
-        storage.withUnsafeBytes { raw in
+        emitPieces { result.append(contentsOf: $0) }
+        return result
+    }
+
+    /// Hands the file's bytes to `emit` in pieces. Lines still lying next to each other in the
+    /// bytes read go as one run: a large file edited in one place is a few pieces, no copy.
+    public func emitPieces(_ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try storage.withUnsafeBytes { raw in
             var run = 0 ..< 0
-            func flush() {
-                if !run.isEmpty { result.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[run])) }
+            func flush() throws {
+                if !run.isEmpty { try emit(UnsafeRawBufferPointer(rebasing: raw[run])) }
                 run = 0 ..< 0
             }
             for line in lines {
@@ -89,18 +97,35 @@ public struct AWSINIFile: Sendable, Equatable {
                     if !run.isEmpty && run.upperBound == line.content.startIndex {
                         run = run.lowerBound ..< end + line.ending.width
                     } else {
-                        flush()
+                        try flush()
                         run = line.content.startIndex ..< end + line.ending.width
                     }
                     continue
                 }
-                flush()
-                line.content.withUnsafeBytes { result.append(contentsOf: $0) }
-                result.append(contentsOf: line.ending.bytes)
+                try flush()
+                try line.content.withUnsafeBytes { try emit($0) }
+                try line.ending.bytes.withUnsafeBytes { try emit($0) }
             }
-            flush()
+            try flush()
         }
-        return result
+    }
+
+    /// True when the file's bytes are exactly `contents` (nil: empty), compared piece by piece.
+    public func isUnchanged(from contents: [UInt8]?) -> Bool {
+        let original = contents ?? []
+        var offset = 0
+        var same = true
+        original.withUnsafeBytes { raw in
+            emitPieces { piece in
+                guard same else { return }
+                if offset + piece.count > raw.count
+                    || (piece.count > 0 && memcmp(raw.baseAddress! + offset, piece.baseAddress!, piece.count) != 0) {
+                    same = false
+                }
+                offset += piece.count
+            }
+        }
+        return same && offset == original.count
     }
 
     /// Eight bytes at a time: most credentials files are pure ASCII, and then valid UTF-8.

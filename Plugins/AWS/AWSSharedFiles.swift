@@ -74,9 +74,9 @@ public struct AWSSharedFiles: Sendable, Equatable {
             plan.append((path, edit, isConfig))
         }
         var written: [WrittenTarget] = []
-        try SecureFile.editAll(plan.map(\.path)) { contents in
+        try SecureFile.editAllBytes(plan.map(\.path)) { contents in
             var files: [AWSINIFile] = []
-            for (index, step) in plan.enumerated() { files.append(try AWSINIFile(contents: contents[index], path: step.path)) }
+            for (index, step) in plan.enumerated() { files.append(try AWSINIFile(fileBytes: contents[index], path: step.path)) }
             var changes: [SecureFile.Change] = []
             var recorded: [StateStore.Change] = []
             for (index, step) in plan.enumerated() {
@@ -86,10 +86,9 @@ public struct AWSSharedFiles: Sendable, Equatable {
                     : profile
                 let change = try Self.edit(&file, section: section, step.edit, createdFile: contents[index] == nil,
                                            journal: journal)
-                let output = file.data
-                guard let change, output != (contents[index] ?? Data()) else { changes.append(.keep); continue }
+                guard let change, !file.isUnchanged(from: contents[index]) else { changes.append(.keep); continue }
                 recorded.append(change)
-                changes.append(.write(output))
+                changes.append(.stream { [file] emit in try file.emitPieces(emit) })
             }
             // Both files' changes in one write of the state file, before either file is written.
             written = try journal.willChange(recorded)

@@ -9,11 +9,17 @@ import Glibc
 /// file, or a symlink loop is refused before anything is written.
 public enum SecureFile {
     /// What an edit does with the file it read.
-    public enum Change: Sendable {
+    public enum Change {
         case keep
         case write(Data)
+        /// Contents handed over in pieces, written as they come: a large file edited in one
+        /// place is a few slices of the bytes read, not a second copy in memory.
+        case stream(Pieces)
         case remove
     }
+
+    /// Calls its argument with each piece of the new contents, in order.
+    public typealias Pieces = ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
 
     /// The path a write really lands on: symlinks followed, even when the final target is missing.
     /// A loop (or a chain longer than the kernel's own limit of 40) is refused, naming the path.
@@ -58,11 +64,50 @@ public enum SecureFile {
         return data
     }
 
+    /// The whole file, read at the size `fstat` reports and on to the end (it may grow meanwhile).
+    static func readBytes(_ target: String, named path: String) throws -> [UInt8] {
+        let fd = open(target, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw BrokerError.failure("cannot read \(path): \(String(cString: strerror(errno)))", hint: "check the file's permissions") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw posixFailure("inspect", path) }
+        // One read at the size fstat reports (plus one byte to see the end); a file that grew
+        // meanwhile is read on to its end.
+        var bytes = try readChunk(fd, upTo: max(Int(info.st_size), 0) + 1, path: path)
+        guard bytes.count > Int(info.st_size) else { return bytes }
+        while true {
+            let chunk = try readChunk(fd, upTo: 65536, path: path)
+            bytes += chunk
+            if chunk.count < 65536 { return bytes }
+        }
+    }
+
+    private static func readChunk(_ fd: Int32, upTo size: Int, path: String) throws -> [UInt8] {
+        var failure: Int32 = 0
+        let chunk = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let got = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if got == 0 { return }
+                count += got
+            }
+        }
+        guard failure == 0 else {
+            throw BrokerError.failure("cannot read \(path): \(String(cString: strerror(failure)))", hint: "check the file's permissions")
+        }
+        return chunk
+    }
+
     /// Replaces the file's contents atomically. Callers that read first hold the lock (`update`).
     public static func write(_ data: Data, to path: String, mode: mode_t = 0o600) throws {
         let target = try resolvedTarget(path)
         try checkWritable(target, named: path)
-        try replace(target, with: data, mode: mode)
+        try replace(target, mode: mode) { emit in try data.withUnsafeBytes(emit) }
     }
 
     /// Read-modify-write under the file's lock. `transform` returns nil to leave the file alone.
@@ -94,6 +139,18 @@ public enum SecureFile {
         _ paths: [String], mode: mode_t = 0o600, lockTimeout: TimeInterval = 10,
         _ transform: ([Data?]) throws -> [Change]
     ) throws -> Bool {
+        try editAllBytes(paths, mode: mode, lockTimeout: lockTimeout) { contents in
+            try transform(contents.map { $0.map { Data($0) } })
+        }
+    }
+
+    /// `editAll` with the contents as byte arrays, read straight from the file: a parser that
+    /// keeps slices of a large file needs no second copy of it.
+    @discardableResult
+    public static func editAllBytes(
+        _ paths: [String], mode: mode_t = 0o600, lockTimeout: TimeInterval = 10,
+        _ transform: ([[UInt8]?]) throws -> [Change]
+    ) throws -> Bool {
         let targets = try paths.map { try resolvedTarget($0) }
         for (target, path) in zip(targets, paths) {
             try checkWritable(target, named: path)
@@ -105,7 +162,7 @@ public enum SecureFile {
             guard let first = remaining.first else {
                 for target in order { removeStaleTemporaryFiles(of: target) }
                 let existing = try zip(targets, paths).map { target, path in
-                    try checkRegularFile(target, named: path) ? try read(target) : nil
+                    try checkRegularFile(target, named: path) ? try readBytes(target, named: path) : nil
                 }
                 let changes = try transform(existing)
                 var changed = false
@@ -113,8 +170,10 @@ public enum SecureFile {
                     switch change {
                     case .keep: continue
                     case .write(let data):
-                        if data == existing[index] { continue }
-                        try replace(targets[index], with: data, mode: mode)
+                        if let old = existing[index], data.elementsEqual(old) { continue }
+                        try replace(targets[index], mode: mode) { emit in try data.withUnsafeBytes(emit) }
+                    case .stream(let pieces):
+                        try replace(targets[index], mode: mode, with: pieces)
                     case .remove:
                         guard existing[index] != nil else { continue }
                         guard unlink(targets[index]) == 0 else { throw posixFailure("remove", targets[index]) }
@@ -179,7 +238,7 @@ public enum SecureFile {
 
     // MARK: Writing
 
-    private static func replace(_ target: String, with data: Data, mode: mode_t) throws {
+    private static func replace(_ target: String, mode: mode_t, with pieces: Pieces) throws {
         let directory = (target as NSString).deletingLastPathComponent
         try ensureDirectory(directory.isEmpty ? "." : directory)
         var template = Array(((directory.isEmpty ? "." : directory) + "/." + (target as NSString).lastPathComponent + ".tmp.XXXXXX").utf8CString)
@@ -195,22 +254,47 @@ public enum SecureFile {
         do {
             defer { close(fd) }
             guard fchmod(fd, mode) == 0 else { throw posixFailure("set permissions on", tempPath) }
-            try data.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw posixFailure("write", tempPath)
-                    }
-                    offset += written
-                }
-            }
+            var writer = BufferedWriter(fd: fd, path: tempPath)
+            try pieces { try writer.write($0) }
+            try writer.flush()
             guard fsync(fd) == 0 else { throw posixFailure("fsync", tempPath) }
         }
         guard rename(tempPath, target) == 0 else { throw posixFailure("replace", target) }
         renamed = true
         syncDirectory(of: target)
+    }
+
+    /// Gathers small pieces into 64 KiB writes; large ones go straight to the file.
+    private struct BufferedWriter {
+        let fd: Int32
+        let path: String
+        var buffer: [UInt8] = []
+
+        mutating func write(_ piece: UnsafeRawBufferPointer) throws {
+            if buffer.count + piece.count > 65536 { try flush() }
+            if piece.count >= 65536 {
+                try writeAll(piece)
+            } else {
+                buffer.append(contentsOf: piece)
+            }
+        }
+
+        mutating func flush() throws {
+            try buffer.withUnsafeBytes { try writeAll($0) }
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw posixFailure("write", path)
+                }
+                offset += written
+            }
+        }
     }
 
     private static func syncDirectory(of target: String) {

@@ -48,7 +48,7 @@ import Testing
         await withTaskGroup(of: Void.self) { group in
             for index in 0..<16 {
                 group.addTask {
-                    try? SecureFile.update(path) { data in
+                    _ = try? SecureFile.update(path) { data in
                         let text = data.map { String(decoding: $0, as: UTF8.self) } ?? ""
                         return Data((text + "line\(index)\n").utf8)
                     }
@@ -112,5 +112,28 @@ import Testing
             try SecureFile.editAll([root + "/a", root + "/b"]) { _ in [.write(Data("A".utf8)), .write(Data("B".utf8))] }
         }
         #expect(try String(contentsOfFile: root + "/a", encoding: .utf8) == "a")
+    }
+
+    @Test func streamedPiecesLandInOrderAndTheReadSeesTheWholeFile() throws {
+        let path = temporaryDirectory() + "/big"
+        let original = [UInt8](repeating: UInt8(ascii: "x"), count: 300_000)
+        try Data(original).write(to: URL(fileURLWithPath: path))
+        var seen: [UInt8]?
+        let large = [UInt8](repeating: UInt8(ascii: "L"), count: 100_000)
+        try SecureFile.editAllBytes([path]) { contents in
+            seen = contents[0]
+            return [.stream { emit in
+                // Many small pieces around one large one: buffered writes keep the order.
+                for index in 0 ..< 5000 { try Array("\(index),".utf8).withUnsafeBytes(emit) }
+                try large.withUnsafeBytes(emit)
+                try Array("end".utf8).withUnsafeBytes(emit)
+            }]
+        }
+        #expect(seen == original)
+        let expected = (0 ..< 5000).map { "\($0)," }.joined() + String(repeating: "L", count: 100_000) + "end"
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == expected)
+        var info = stat()
+        stat(path, &info)
+        #expect(info.st_mode & 0o777 == 0o600)
     }
 }
