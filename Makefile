@@ -54,9 +54,11 @@ fuzz:
 	    -artifact_prefix=.build-fuzz/crash-$$target- .build-fuzz/corpus/$$target 2>&1 | grep -E "^Done|ERROR|SUMMARY|crash-" || exit 1; \
 	done
 
-# The unit tests once under ThreadSanitizer and once under AddressSanitizer (own build folders).
+# The unit tests once under ThreadSanitizer and once under AddressSanitizer with LeakSanitizer
+# (own build folders); Tests/lsan.supp names the library leaks, each with its reason.
 sanitize:
 	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread
 	$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread
 	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address
-	$(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp \
+	  $(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address
