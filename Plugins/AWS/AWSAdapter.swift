@@ -25,7 +25,8 @@ public enum AWSAdapter {
         keys: keys,
         target: { block, _ in "the AWS profile '\(block.string("profile") ?? "default")'" },
         make: { entry, context in
-            let settings = try AWSSettings(block: entry.settings, audience: entry.audience)
+            let defaults = AWSEnvironmentDefaults.apply(to: entry.settings, environment: context.environment)
+            let settings = try AWSSettings(block: defaults.block, audience: entry.audience, variables: defaults.sources)
             return makeProvider(settings, context: context)
         },
         logout: { record, context in try logout(record, context: context) },
@@ -119,13 +120,16 @@ public enum AWSAdapter {
 
 extension AWSSettings {
     /// Settings from a config entry (flags already laid over it). Errors name the JSON path.
-    public init(block: SettingsBlock, audience: String, flagNames: Set<String> = []) throws {
+    /// `variables` names the environment variable a key's value came from (AWS_REGION, say),
+    /// so an error about it names what the user set.
+    public init(block: SettingsBlock, audience: String, flagNames: Set<String> = [], variables: [String: String] = [:]) throws {
         self.init(roleArn: block.string("roleArn") ?? "")
         self.audience = audience
         roleSessionName = block.string("roleSessionName")
         let name: (String) -> String = { flag in
             let key = Self.configKey(flag)
-            return flagNames.contains(key) ? "--\(flag)" : block.location(key)
+            if flagNames.contains(key) { return "--\(flag)" }
+            return variables[key] ?? block.location(key)
         }
         func key(_ name: String) -> SettingKey { AWSAdapter.keys.first { $0.name == name }! }
         durationSeconds = try block.integer(key("durationSeconds"), name: name("duration-seconds")) ?? durationSeconds

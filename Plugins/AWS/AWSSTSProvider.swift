@@ -37,7 +37,17 @@ public struct AWSSTSProvider: Provider {
             details: ["profile": settings.profile, "mode": settings.mode.rawValue],
             environment: exports(result))
         return LoginResult(credentials: credentials, written: written,
-                           tokenFile: settings.mode == .webIdentity ? webIdentityTokenPath : nil)
+                           tokenFile: settings.mode == .webIdentity ? webIdentityTokenPath : nil,
+                           warnings: regionWarning().map { [$0] } ?? [])
+    }
+
+    /// The AWS CLI needs a region for every call, STS's included: a profile left without one
+    /// makes `aws sts get-caller-identity --profile p` fail with "You must specify a region".
+    func regionWarning() -> String? {
+        guard settings.region == nil, let config = try? files.readConfig() else { return nil }
+        if let section = config.configSection(profile: settings.profile), config.value(section: section, key: "region") != nil { return nil }
+        return "profile '\(settings.profile)' has no region, so `aws ... --profile \(settings.profile)` fails with \"You must specify a region\" "
+            + "unless AWS_REGION is set where it runs: pass --region (or set AWS_REGION) when logging in to write one"
     }
 
     /// What `--output env|github` exports: the session, its expiry and the region.

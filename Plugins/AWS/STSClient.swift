@@ -19,6 +19,7 @@ public struct STSClient: Sendable {
     var caBundle: String? { environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 } }
 
     public func assumeRole(token: IdentityToken, sessionName: String? = nil) async throws -> STSWebIdentityResult {
+        try Self.checkIssuerReachable(token: token, endpoint: settings.endpoint)
         let request = STSRequest(settings: settings, token: token,
                                  sessionName: sessionName ?? settings.roleSessionName ?? RoleSessionName.derive(from: token))
         let started = Date()
@@ -38,6 +39,24 @@ public struct STSClient: Sendable {
                 try await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
             }
         }
+    }
+
+    /// AWS fetches the issuer's discovery document and keys over https: a token from an
+    /// http:// issuer (the embedded one's default) can never work there, so say how to get a
+    /// working issuer instead of sending it and reporting AWS's denial.
+    static func checkIssuerReachable(token: IdentityToken, endpoint: URL) throws {
+        guard let issuer = token.issuer, issuer.lowercased().hasPrefix("http://"),
+              let host = endpoint.host?.lowercased(), host.hasSuffix(".amazonaws.com") || host.hasSuffix(".amazonaws.com.cn")
+        else { return }
+        throw BrokerError.usage(
+            "the identity token's issuer \(issuer) is http://, and AWS STS (\(host)) accepts only https:// issuers it can reach",
+            hint: """
+                to use broker's embedded issuer with AWS:
+                    1. broker idp publish DIR --issuer https://YOUR-HOST/PATH   (writes the discovery document and JWKS)
+                    2. host DIR at that https:// URL (S3, GitHub Pages, any static host) and set BROKER_ISSUER_URL to it
+                    3. register it in IAM: aws iam create-open-id-connect-provider --url https://YOUR-HOST/PATH --client-id-list sts.amazonaws.com
+                  or run where a CI platform issues tokens (GitHub Actions, GitLab CI), or pass --sts-endpoint for a local STS
+                """)
     }
 
     enum Outcome {

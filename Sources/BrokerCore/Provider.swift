@@ -114,11 +114,14 @@ public struct LoginResult: Sendable {
     public var written: [WrittenTarget]
     /// A token file the provider's SDKs read, which `broker refresh` must keep fresh.
     public var tokenFile: String?
+    /// Things that worked but will bite later (a profile without a region), printed as warnings.
+    public var warnings: [String]
 
-    public init(credentials: IssuedCredentials, written: [WrittenTarget], tokenFile: String? = nil) {
+    public init(credentials: IssuedCredentials, written: [WrittenTarget], tokenFile: String? = nil, warnings: [String] = []) {
         self.credentials = credentials
         self.written = written
         self.tokenFile = tokenFile
+        self.warnings = warnings
     }
 }
 

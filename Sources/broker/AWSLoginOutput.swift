@@ -19,6 +19,7 @@ struct AWSLoginOutput {
         default:
             break
         }
+        result.warnings.forEach(Terminal.warn)
         Terminal.note("aws: profile '\(settings.profile)' (\(settings.mode.rawValue)) is \(credentials.identity)\(Self.expiry(credentials.expiration))")
     }
 

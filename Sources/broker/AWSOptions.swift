@@ -18,10 +18,10 @@ struct AWSOptions: ParsableArguments {
     @Option(help: "Session length in seconds, 900-43200 (default 3600).")
     var durationSeconds: Int?
 
-    @Option(help: "AWS region: selects the regional STS endpoint and is written to the profile.")
+    @Option(help: "AWS region: selects the regional STS endpoint and is written to the profile (default: $AWS_REGION, then $AWS_DEFAULT_REGION).")
     var region: String?
 
-    @Option(help: "STS endpoint URL (FIPS, VPC endpoints, emulators).")
+    @Option(help: "STS endpoint URL: FIPS, VPC endpoints, emulators (default: $AWS_ENDPOINT_URL_STS, then $AWS_ENDPOINT_URL).")
     var stsEndpoint: String?
 
     @Option(help: "File with an inline session policy (JSON).")
@@ -66,7 +66,9 @@ struct AWSOptions: ParsableArguments {
         if let mode = block.values["mode"], case .string(let text) = mode, AWSSettings.Mode(rawValue: text) == nil {
             throw BrokerError.usage("--mode '\(text)' is not one of static, credential-process, web-identity")
         }
-        return try AWSSettings(block: block, audience: audience, flagNames: Set(flags.keys).union(["audience"]))
+        let defaults = AWSEnvironmentDefaults.apply(to: block, environment: environment)
+        return try AWSSettings(block: defaults.block, audience: audience, flagNames: Set(flags.keys).union(["audience"]),
+                               variables: defaults.sources)
     }
 }
 

@@ -37,7 +37,7 @@ struct CredentialProcessCommand: AsyncParsableCommand {
                 return
             }
             let runtime = try BrokerRuntime(configOption: configOption.config, environment: environment)
-            let token = try await source.makeSource(runtime: runtime).source.token(audience: settings.audience)
+            let token = try await source.makeSource(runtime: runtime).source.checkedToken(audience: settings.audience)
             let issued = try await STSClient(settings: settings, environment: environment).assumeRole(token: token)
             let document = CredentialProcessCache.Document(
                 accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey,

@@ -20,7 +20,7 @@ struct LoginAWSCommand: AsyncParsableCommand {
 
     @OptionGroup var aws: AWSOptions
 
-    @Option(help: "Profile to write (default: default).")
+    @Option(help: "Profile to write (default: $AWS_PROFILE, else default).")
     var profile: String?
 
     @Option(help: "static, credential-process or web-identity (default: static).")

@@ -72,7 +72,7 @@ actor TokenCache {
     func token(audience: String) async throws -> IdentityToken {
         if let task = tasks[audience] { return try await task.value }
         let source = self.source
-        let task = Task { try await source.token(audience: audience) }
+        let task = Task { try await source.checkedToken(audience: audience) }
         tasks[audience] = task
         return try await task.value
     }

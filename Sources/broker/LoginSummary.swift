@@ -34,6 +34,9 @@ struct LoginSummary {
     }
 
     func print(json: Bool) {
+        for outcome in outcomes {
+            if case .success(let result)? = outcome.result { result.warnings.forEach { Terminal.warn("\(outcome.name): \($0)") } }
+        }
         if json {
             struct Report: Encodable { var ok: Bool; var results: [Row] }
             Terminal.output((try? JSONOutput.string(Report(ok: outcomes.allSatisfy(\.succeeded), results: rows))) ?? "{}")

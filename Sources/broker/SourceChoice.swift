@@ -29,8 +29,14 @@ struct SourceChoice {
             let detection = TokenSourceDetector.detect(environment: environment,
                                                        gitlabVariable: block.string("variable") ?? GitLabTokenSource.defaultVariable)
             let platform = detection.platform
-            let reason = ([detection.reason] + detection.warnings).joined(separator: "; ")
+            let reason = detection.reason
             if platform == .embedded {
+                // A CI job whose platform cannot issue a token is misconfigured: falling back to
+                // the local issuer only moves the failure to the cloud, with the wrong hint.
+                if let unavailable = detection.unavailable.first {
+                    throw BrokerError.usage(unavailable.problem, hint: unavailable.fix
+                        + "; to use broker's own issuer in CI anyway, pass --source embedded (config: \"source\": {\"type\": \"embedded\"})")
+                }
                 return SourceChoice(source: try embedded(runtime, issuerURL: issuerURL), reason: reason)
             }
             return SourceChoice(source: try ciSource(platform.rawValue, block: block, environment: environment, timeout: timeout),

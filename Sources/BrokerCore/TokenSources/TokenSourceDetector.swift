@@ -3,20 +3,30 @@ import Foundation
 /// Picks the token source for `source.type: auto` from the environment alone, and says why,
 /// for `--verbose` and `broker doctor`. Order: GitHub Actions, GitLab CI, Buildkite, Gitpod,
 /// else the embedded issuer. A platform that is present but cannot issue a token (GitHub
-/// without `id-token: write`, say) is skipped with a warning instead of failing later.
+/// without `id-token: write`, say) is listed in `unavailable` with its fix; `auto` then stops
+/// rather than fall back to the embedded issuer.
 public enum TokenSourceDetector {
     public struct Detection: Sendable, Equatable {
         public var platform: CIPlatform
         /// One human sentence on why `platform` was chosen, followed by any warnings.
         public var reason: String
         /// Platforms that were detected but skipped, each with what to fix.
-        public var warnings: [String]
+        public var warnings: [String] { unavailable.map(\.problem) }
+        /// The same, with each platform's fix apart.
+        public var unavailable: [Unavailable]
 
-        init(_ platform: CIPlatform, _ why: String, warnings: [String]) {
+        init(_ platform: CIPlatform, _ why: String, unavailable: [Unavailable]) {
             self.platform = platform
-            self.warnings = warnings
-            reason = ([why] + warnings).joined(separator: "; ")
+            self.unavailable = unavailable
+            reason = ([why] + unavailable.map(\.problem)).joined(separator: "; ")
         }
+    }
+
+    /// A CI platform that is present but cannot issue a token, and the change that fixes it.
+    public struct Unavailable: Sendable, Equatable {
+        public var platform: CIPlatform
+        public var problem: String
+        public var fix: String
     }
 
     /// `gitlabVariable` is the variable a GitLab job's `id_tokens` entry fills (see GitLabTokenSource).
@@ -25,39 +35,47 @@ public enum TokenSourceDetector {
     ) -> Detection {
         func isSet(_ name: String) -> Bool { !(environment[name] ?? "").isEmpty }
         func isTrue(_ name: String) -> Bool { environment[name]?.lowercased() == "true" }
-        var warnings: [String] = []
+        var unavailable: [Unavailable] = []
 
         let url = GitHubActionsTokenSource.urlVariable, token = GitHubActionsTokenSource.tokenVariable
         if isSet(url) && isSet(token) {
-            return Detection(.github, "GitHub Actions: \(url) and \(token) are set", warnings: warnings)
+            return Detection(.github, "GitHub Actions: \(url) and \(token) are set", unavailable: unavailable)
         }
         if isTrue("GITHUB_ACTIONS") {
             let missing = [url, token].filter { !isSet($0) }
             let verb = missing.count == 1 ? "is" : "are"
-            warnings.append("GitHub Actions detected (GITHUB_ACTIONS=true) but \(missing.joined(separator: " and ")) \(verb) not set: the job lacks `permissions: id-token: write`")
+            unavailable.append(Unavailable(
+                platform: .github,
+                problem: "GitHub Actions detected (GITHUB_ACTIONS=true) but \(missing.joined(separator: " and ")) \(verb) not set: the job lacks `permissions: id-token: write`",
+                fix: "add `permissions: { id-token: write, contents: read }` to the job or workflow (pull requests from forks never get an ID token)"))
         }
 
         if isTrue("GITLAB_CI") {
             if isSet(gitlabVariable) {
-                return Detection(.gitlab, "GitLab CI: GITLAB_CI=true and \(gitlabVariable) is set", warnings: warnings)
+                return Detection(.gitlab, "GitLab CI: GITLAB_CI=true and \(gitlabVariable) is set", unavailable: unavailable)
             }
-            warnings.append("GitLab CI detected (GITLAB_CI=true) but \(gitlabVariable) is not set: add `id_tokens: { \(gitlabVariable): { aud: <audience> } }` to the job")
+            unavailable.append(Unavailable(
+                platform: .gitlab,
+                problem: "GitLab CI detected (GITLAB_CI=true) but \(gitlabVariable) is not set: add `id_tokens: { \(gitlabVariable): { aud: <audience> } }` to the job",
+                fix: "add `id_tokens: { \(gitlabVariable): { aud: <audience> } }` to the job (one entry per audience; name others in source.variables)"))
         }
 
         if isTrue("BUILDKITE") {
             if let agent = ProcessRunner.locate("buildkite-agent", environment: environment) {
-                return Detection(.buildkite, "Buildkite: BUILDKITE=true and buildkite-agent is at \(agent)", warnings: warnings)
+                return Detection(.buildkite, "Buildkite: BUILDKITE=true and buildkite-agent is at \(agent)", unavailable: unavailable)
             }
-            warnings.append("Buildkite detected (BUILDKITE=true) but buildkite-agent is not on PATH")
+            unavailable.append(Unavailable(platform: .buildkite, problem: "Buildkite detected (BUILDKITE=true) but buildkite-agent is not on PATH",
+                                           fix: "run broker on a Buildkite agent host, with buildkite-agent on PATH"))
         }
 
         if isSet("GITPOD_WORKSPACE_ID") {
             if let gp = ProcessRunner.locate("gp", environment: environment) {
-                return Detection(.gitpod, "Gitpod: GITPOD_WORKSPACE_ID is set and gp is at \(gp)", warnings: warnings)
+                return Detection(.gitpod, "Gitpod: GITPOD_WORKSPACE_ID is set and gp is at \(gp)", unavailable: unavailable)
             }
-            warnings.append("Gitpod detected (GITPOD_WORKSPACE_ID is set) but gp is not on PATH")
+            unavailable.append(Unavailable(platform: .gitpod, problem: "Gitpod detected (GITPOD_WORKSPACE_ID is set) but gp is not on PATH",
+                                           fix: "run broker inside the Gitpod workspace, where the gp CLI is on PATH"))
         }
 
-        return Detection(.embedded, "no CI platform can issue a token here: using broker's embedded issuer", warnings: warnings)
+        return Detection(.embedded, "no CI platform can issue a token here: using broker's embedded issuer", unavailable: unavailable)
     }
 }

@@ -1,0 +1,155 @@
+"""Issue 17: defaults a CI user can trust. Each test reproduces one surprise of the earlier
+main and asserts the behaviour that replaces it, against the STS stub or moto."""
+import time
+
+import jwt
+import pytest
+
+from sts_stub import STSStub
+
+ROLE = "arn:aws:iam::123456789012:role/deploy"
+
+
+@pytest.fixture
+def sts():
+    stub = STSStub([])
+    yield stub
+    stub.close()
+
+
+def login(broker, *extra, env=None, check=False):
+    return broker.run("login", "aws", "--role-arn", ROLE, *extra, env=env, check=check)
+
+
+def token_file(broker, name, **claims):
+    """A token as a CI platform or kubelet would leave it (signature irrelevant: STS checks it)."""
+    now = int(time.time())
+    body = {"iss": "https://token.actions.githubusercontent.com", "sub": "repo:acme/app:ref:refs/heads/main",
+            "aud": "sts.amazonaws.com", "iat": now, "exp": now + 300, **claims}
+    path = broker.root / name
+    path.write_text(jwt.encode(body, "not-checked-here-but-long-enough-for-hs256", algorithm="HS256"))
+    return str(path)
+
+
+# --- 1. no silent fallback in CI --------------------------------------------------------------
+
+def test_github_job_without_id_token_permission_stops_with_the_permissions_fix(broker, sts):
+    result = login(broker, "--sts-endpoint", sts.url, env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 2, result.stderr
+    assert "ACTIONS_ID_TOKEN_REQUEST_URL" in result.stderr
+    assert "permissions: { id-token: write" in result.stderr
+    assert "--source embedded" in result.stderr
+    assert sts.requests == []
+    assert not (broker.home / ".aws").exists()
+
+
+def test_embedded_issuer_in_ci_only_when_asked_for(broker, sts):
+    result = login(broker, "--sts-endpoint", sts.url, "--source", "embedded", env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 0, result.stderr
+    assert len(sts.requests) == 1
+
+
+def test_gitlab_job_without_id_tokens_stops_with_the_id_tokens_fix(broker, sts):
+    result = login(broker, "--sts-endpoint", sts.url, env={"GITLAB_CI": "true"})
+    assert result.returncode == 2, result.stderr
+    assert "id_tokens: { BROKER_ID_TOKEN: { aud: <audience> } }" in result.stderr
+    assert sts.requests == []
+
+
+def test_http_issuer_against_real_aws_fails_before_sts_with_the_three_steps(broker):
+    # No --sts-endpoint: the real https://sts.amazonaws.com, unreachable here; the refusal must
+    # come before any connection (a network failure would exit 1).
+    result = login(broker, "--source", "embedded")
+    assert result.returncode == 2, result.stderr
+    assert "is http://" in result.stderr
+    assert "broker idp publish" in result.stderr
+    assert "aws iam create-open-id-connect-provider" in result.stderr
+    assert not (broker.home / ".aws").exists()
+
+
+# --- 2. the token is checked before it is sent ------------------------------------------------
+
+def test_a_token_for_another_audience_is_reported_before_sts(broker, sts):
+    path = token_file(broker, "wrong-aud.jwt", aud="api://AzureADTokenExchange")
+    result = login(broker, "--sts-endpoint", sts.url, "--token-file", path)
+    assert result.returncode == 2, result.stderr
+    assert "aud 'api://AzureADTokenExchange', not 'sts.amazonaws.com'" in result.stderr
+    assert f"file {path}" in result.stderr  # names the source, not the cloud
+    assert sts.requests == []
+
+
+def test_an_expired_token_is_reported_before_sts(broker, sts):
+    path = token_file(broker, "old.jwt", iat=int(time.time()) - 900, exp=int(time.time()) - 600)
+    result = login(broker, "--sts-endpoint", sts.url, "--token-file", path)
+    assert result.returncode == 2, result.stderr
+    assert "expired at" in result.stderr
+    assert sts.requests == []
+    # The same checks guard credential-process, which the SDKs call on their own.
+    result = broker.run("credential-process", "aws", "--role-arn", ROLE, "--sts-endpoint", sts.url,
+                        "--token-file", path, check=False)
+    assert result.returncode == 2 and "expired at" in result.stderr
+    assert sts.requests == []
+
+
+def test_a_matching_token_goes_through(broker, sts):
+    path = token_file(broker, "good.jwt", aud=["other", "sts.amazonaws.com"])
+    result = login(broker, "--sts-endpoint", sts.url, "--token-file", path)
+    assert result.returncode == 0, result.stderr
+    assert len(sts.requests) == 1
+
+
+# --- 3. AWS conventions -----------------------------------------------------------------------
+
+def sections(path):
+    import configparser
+    parser = configparser.RawConfigParser()
+    parser.read(path)
+    return parser
+
+
+def test_profile_region_and_endpoint_follow_the_aws_cli_variables(broker, sts):
+    env = {"AWS_PROFILE": "prod", "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ENDPOINT_URL_STS": sts.url}
+    result = login(broker, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(sts.requests) == 1  # the endpoint came from AWS_ENDPOINT_URL_STS
+    assert "prod" in sections(broker.home / ".aws" / "credentials")
+    assert sections(broker.home / ".aws" / "config")["profile prod"]["region"] == "eu-west-1"
+    assert "has no region" not in result.stderr
+    # AWS_REGION wins over AWS_DEFAULT_REGION; flags win over both; AWS_ENDPOINT_URL is the fallback.
+    env = {"AWS_PROFILE": "prod", "AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ENDPOINT_URL": sts.url}
+    assert login(broker, env=env).returncode == 0
+    assert sections(broker.home / ".aws" / "config")["profile prod"]["region"] == "us-west-2"
+    assert login(broker, "--profile", "other", "--region", "ap-south-1", env=env).returncode == 0
+    assert sections(broker.home / ".aws" / "config")["profile other"]["region"] == "ap-south-1"
+    assert len(sts.requests) == 3
+
+
+def test_configured_endpoints_can_be_ignored_as_in_the_aws_cli(broker, sts):
+    env = {"AWS_ENDPOINT_URL_STS": sts.url, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
+    # Real AWS again: the http:// embedded issuer is refused before any call.
+    result = login(broker, env=env)
+    assert result.returncode == 2 and "is http://" in result.stderr
+    assert sts.requests == []
+
+
+def test_a_bad_region_variable_is_named(broker, sts):
+    result = login(broker, "--sts-endpoint", sts.url, env={"AWS_REGION": "mars-1"})
+    assert result.returncode == 2
+    assert "AWS_REGION: 'mars-1' is not an AWS region" in result.stderr
+    assert sts.requests == []
+
+
+def test_a_profile_without_a_region_gets_a_warning_naming_the_fix(broker, sts):
+    result = login(broker, "--sts-endpoint", sts.url, "--profile", "prod")
+    assert result.returncode == 0
+    assert "profile 'prod' has no region" in result.stderr and "--region" in result.stderr
+    # A region the user already has in the profile is enough.
+    (broker.home / ".aws" / "config").write_text("[profile prod]\nregion = eu-central-1\n")
+    result = login(broker, "--sts-endpoint", sts.url, "--profile", "prod")
+    assert "has no region" not in result.stderr
+
+
+def test_env_output_exports_both_region_variables(broker, sts):
+    result = login(broker, "--sts-endpoint", sts.url, "--region", "eu-west-1", "--output", "env")
+    assert "export AWS_REGION=eu-west-1" in result.stdout
+    assert "export AWS_DEFAULT_REGION=eu-west-1" in result.stdout
