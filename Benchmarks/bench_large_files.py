@@ -52,7 +52,8 @@ try:
     token_file = os.path.join(root, "token")
     with open(token_file, "w") as f:
         f.write(token)
-    login = [BROKER, "login", "aws", "--role-arn", ROLE, "--sts-endpoint", sts, "--token-file", token_file, "--profile", "account-5000"]
+    login = [BROKER, "login", "aws", "--role-arn", ROLE, "--sts-endpoint", sts, "--token-file", token_file, "--profile", "account-5000",
+             "--overwrite"]
 
     # Interleaved runs; each command has its own environment, and so its own files.
     medians = median_seconds({"empty": login, "large": login}, runs=15, env=envs, cwd=root)

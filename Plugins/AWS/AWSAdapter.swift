@@ -16,6 +16,7 @@ public enum AWSAdapter {
         SettingKey("mode", .oneOf(AWSSettings.Mode.allCases.map(\.rawValue)), help: "static, credential-process or web-identity"),
         SettingKey("maxAttempts", .integer, range: 1 ... 20, help: "attempts for transient STS failures, 1-20"),
         SettingKey("timeout", .duration, range: 1 ... 600, help: "timeout of each STS attempt, 1s to 10m"),
+        SettingKey("overwrite", .boolean, help: "replace long-lived keys broker did not write in the profile (default false)"),
     ]
 
     public static let descriptor = AdapterDescriptor(
@@ -143,6 +144,7 @@ extension AWSSettings {
             }
             self.mode = parsed
         }
+        overwrite = block.bool("overwrite") ?? false
         maxAttempts = try block.integer(key("maxAttempts"), name: name("max-attempts")) ?? maxAttempts
         timeout = try block.duration(key("timeout"), name: name("timeout")) ?? timeout
         deadline = max(60, timeout * Double(maxAttempts) + 30)

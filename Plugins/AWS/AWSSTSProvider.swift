@@ -73,14 +73,14 @@ public struct AWSSTSProvider: Provider {
         case .staticKeys:
             return try files.writeStaticProfile(settings.profile, credentials: result.credentials, region: settings.region,
                                                 removingConfigKeys: ["credential_process"], removeWebIdentity: true,
-                                                journal: journal)
+                                                overwrite: settings.overwrite, journal: journal)
         case .credentialProcess:
             let cache = CredentialProcessCache(home: home, name: settings.profile, settings: settings)
             try cache.store(.init(accessKeyId: result.accessKeyId, secretAccessKey: result.secretAccessKey,
                                   sessionToken: result.sessionToken, expiration: result.expiration), journal: journal)
             let line = credentialProcessCommand.map(ShellWords.quote).joined(separator: " ")
             return try files.writeConfigProfile(settings.profile, settings: [(key: "credential_process", value: line)] + regionSetting,
-                                                removeWebIdentity: true, journal: journal)
+                                                removeWebIdentity: true, overwrite: settings.overwrite, journal: journal)
                 + [WrittenTarget(kind: .file, path: cache.path)]
         case .webIdentity:
             try journal.writeFile(webIdentityTokenPath, contents: Data(token.jwt.reveal.utf8), brokerOwned: true)
@@ -88,7 +88,7 @@ public struct AWSSTSProvider: Provider {
                 (key: "web_identity_token_file", value: webIdentityTokenPath),
                 (key: "role_arn", value: settings.roleArn),
                 (key: "role_session_name", value: sessionName),
-            ] + regionSetting, removingConfigKeys: ["credential_process"], journal: journal)
+            ] + regionSetting, removingConfigKeys: ["credential_process"], overwrite: settings.overwrite, journal: journal)
                 + [WrittenTarget(kind: .file, path: webIdentityTokenPath)]
         }
     }

@@ -23,6 +23,8 @@ public struct AWSSettings: Sendable, Equatable {
     public var policyArns: [String] = []
     public var profile = "default"
     public var mode = Mode.staticKeys
+    /// Replace (or remove) access keys in the profile that broker did not write.
+    public var overwrite = false
     public var maxAttempts = 5
     public var timeout: TimeInterval = 10
     /// The whole login, retries included, ends by then.

@@ -49,11 +49,15 @@ public struct AWSSharedFiles: Sendable, Equatable {
         /// `role_session_name`) when the section has one; a `role_arn` alone (a `source_profile`
         /// chain) is the user's and stays.
         public var removeWebIdentity: Bool
+        /// Access keys broker did not write may be replaced or removed (`--overwrite`).
+        public var overwrite: Bool
 
-        public init(set: [(key: String, value: String)] = [], remove: [String] = [], removeWebIdentity: Bool = false) {
+        public init(set: [(key: String, value: String)] = [], remove: [String] = [], removeWebIdentity: Bool = false,
+                    overwrite: Bool = false) {
             self.set = set
             self.remove = remove
             self.removeWebIdentity = removeWebIdentity
+            self.overwrite = overwrite
         }
 
         var isEmpty: Bool { self.set.isEmpty && remove.isEmpty && !removeWebIdentity }
@@ -102,6 +106,7 @@ public struct AWSSharedFiles: Sendable, Equatable {
                      journal: LoginJournal) throws -> StateStore.Change? {
         let existed = file.hasSection(section)
         guard existed || !edit.onlyRemoves else { return nil }
+        try checkNotReplacingUserKeys(file, section: section, edit, journal: journal)
         var keys: [KeyChange] = []
         var observed: [String: String?] = [:]
         for (key, value) in edit.set {
@@ -130,21 +135,37 @@ public struct AWSSharedFiles: Sendable, Equatable {
         return StateStore.Change(target: target, observedKeys: observed)
     }
 
+    /// An access key in the profile that no broker login left there is the user's (long-lived
+    /// `AKIA…` keys, or another tool's session): replacing or removing it needs `--overwrite`,
+    /// as configure-aws-credentials needs `overwrite-aws-profile`.
+    static func checkNotReplacingUserKeys(_ file: AWSINIFile, section: String, _ edit: ProfileEdit, journal: LoginJournal) throws {
+        let key = "aws_access_key_id"
+        guard !edit.overwrite, edit.set.contains(where: { $0.key == key }) || edit.remove.contains(key),
+              let value = file.value(section: section, key: key), !value.isEmpty,
+              !journal.brokerLeft(key: key, value: value, section: section, in: file.path) else { return }
+        let kind = value.hasPrefix("AKIA") ? "long-lived access keys" : "access keys"
+        throw BrokerError.usage(
+            "[\(section)] in \(file.path) holds \(kind) (aws_access_key_id \(value.prefix(4))…) that broker did not write",
+            hint: "pass --overwrite (config \"overwrite\": true) to replace them (logout puts them back), or log in to another --profile")
+    }
+
     /// Static keys (key, secret, session token, expiry) in the credentials file, and `region`
     /// in the config profile when one is given. `removingConfigKeys` clears config keys
     /// botocore would prefer over static keys (e.g. `credential_process`).
     @discardableResult
     public func writeStaticProfile(
         _ profile: String, credentials: AWSSessionCredentials, region: String? = nil,
-        removingConfigKeys: [String] = [], removeWebIdentity: Bool = false, journal: LoginJournal = .unrecorded()
+        removingConfigKeys: [String] = [], removeWebIdentity: Bool = false, overwrite: Bool = false,
+        journal: LoginJournal = .unrecorded()
     ) throws -> [WrittenTarget] {
         try apply(profile: profile, credentials: ProfileEdit(set: [
             ("aws_access_key_id", credentials.accessKeyId),
             ("aws_secret_access_key", credentials.secretAccessKey.reveal),
             ("aws_session_token", credentials.sessionToken.reveal),
             ("x_security_token_expires", AWSSessionCredentials.iso8601(credentials.expiration)),
-        ], remove: ["aws_security_token"]),
-        config: ProfileEdit(set: region.map { [("region", $0)] } ?? [], remove: removingConfigKeys, removeWebIdentity: removeWebIdentity),
+        ], remove: ["aws_security_token"], overwrite: overwrite),
+        config: ProfileEdit(set: region.map { [("region", $0)] } ?? [], remove: removingConfigKeys, removeWebIdentity: removeWebIdentity,
+                            overwrite: overwrite),
         journal: journal)
     }
 
@@ -154,10 +175,11 @@ public struct AWSSharedFiles: Sendable, Equatable {
     @discardableResult
     public func writeConfigProfile(
         _ profile: String, settings: [(key: String, value: String)], removingConfigKeys: [String] = [],
-        removeWebIdentity: Bool = false, journal: LoginJournal = .unrecorded()
+        removeWebIdentity: Bool = false, overwrite: Bool = false, journal: LoginJournal = .unrecorded()
     ) throws -> [WrittenTarget] {
-        try apply(profile: profile, credentials: ProfileEdit(remove: Self.staticCredentialKeys),
-                  config: ProfileEdit(set: settings, remove: removingConfigKeys, removeWebIdentity: removeWebIdentity),
+        try apply(profile: profile, credentials: ProfileEdit(remove: Self.staticCredentialKeys, overwrite: overwrite),
+                  config: ProfileEdit(set: settings, remove: removingConfigKeys, removeWebIdentity: removeWebIdentity,
+                                      overwrite: overwrite),
                   journal: journal)
     }
 

@@ -41,6 +41,20 @@ public final class LoginJournal: Sendable {
     }
 
     /// True when a broker login created this INI section (so broker may remove it once bare).
+    /// True when a login recorded `value` as what it left (or was about to leave) in `key`:
+    /// broker may replace it. A record from before per-key journaling counts for its section.
+    public func brokerLeft(key: String, value: String, section: String, in path: String) -> Bool {
+        let fingerprint = KeyChange.fingerprint(value)
+        let records = (try? state?.records()) ?? nil
+        return records?.contains { record in
+            record.written.contains { target in
+                guard target.kind == .section, target.path == path, target.section == section else { return false }
+                guard let keys = target.keys else { return true }
+                return keys.contains { $0.key == key && $0.isBrokers(fingerprint) }
+            }
+        } ?? false
+    }
+
     public func brokerCreated(section: String, in path: String) -> Bool {
         let records = (try? state?.records()) ?? nil
         return records?.contains { record in

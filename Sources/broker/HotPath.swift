@@ -11,12 +11,12 @@ import ArgumentParser
 /// HotPathTests hold the tables below to the commands' own definitions: the same option
 /// names, and the same parsed values for every option.
 enum HotPath {
-    static let loginAWSNames = AWSFlags.names + SourceFlags.names + ["config", "profile", "mode", "output"]
+    static let loginAWSNames = AWSFlags.names + SourceFlags.names + ["config", "profile", "mode", "output", "overwrite"]
     static let credentialProcessAWSNames = AWSFlags.names + SourceFlags.names + ["config", "profile-cache"]
     static let idpTokenNames = ["audience", "decode", "lifetime", "subject", "claim", "issuer", "algorithm", "config"]
 
     static func parse(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> (any AsyncParsableCommand)? {
-        guard arguments.count > 2, let values = FlagValues(Array(arguments.dropFirst(2)), flags: ["decode"]) else { return nil }
+        guard arguments.count > 2, let values = FlagValues(Array(arguments.dropFirst(2)), flags: ["decode", "overwrite"]) else { return nil }
         switch (arguments[0], arguments[1]) {
         case ("login", "aws"): return loginAWS(values)
         case ("credential-process", "aws"): return credentialProcessAWS(values)
@@ -51,6 +51,8 @@ enum HotPath {
         command.profile = values.last("profile")
         command.mode = values.last("mode")
         command.output = values.last("output") ?? "ini"
+        command.overwrite = values.flag("overwrite")
+        guard values.last("overwrite") == nil else { return nil }
         return validated(command, groups: [source])
     }
 

@@ -26,6 +26,9 @@ struct LoginAWSCommand: AsyncParsableCommand {
     @Option(help: "static, credential-process or web-identity (default: static).")
     var mode: String?
 
+    @Flag(help: "Replace access keys in the profile that broker did not write (logout puts them back).")
+    var overwrite = false
+
     @Option(help: "ini, env, json or github.")
     var output = "ini"
 
@@ -45,6 +48,7 @@ struct LoginAWSCommand: AsyncParsableCommand {
         var extra: [String: JSONValue] = [:]
         if let profile { extra["profile"] = .string(profile) }
         if let mode { extra["mode"] = .string(mode) }
+        if overwrite { extra["overwrite"] = .bool(true) }
         return try aws.settings(entry: entry, extra: extra, environment: runtime.environment)
     }
 

@@ -68,7 +68,7 @@ import Testing
             """
         try writeText(original, to: shared.credentialsPath)
 
-        try shared.writeStaticProfile("ci", credentials: credentials)
+        try shared.writeStaticProfile("ci", credentials: credentials, overwrite: true)
 
         let expected = """
             # managed by hand
@@ -152,7 +152,7 @@ import Testing
         try shared.writeConfigProfile("ci", settings: [
             ("credential_process", "/usr/local/bin/broker credential-process aws --profile-cache ci"),
             ("output", "json"),
-        ])
+        ], overwrite: true)
 
         #expect(try readText(shared.configPath) == "# my config\n[profile ci]\nregion = eu-west-1\ncredential_process = /usr/local/bin/broker credential-process aws --profile-cache ci\noutput = json\n")
         // No broker login created [ci], so its header stays (logout can put the keys back into it).
@@ -171,7 +171,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: root + "/aws", withIntermediateDirectories: true)
         try writeText("[default]\n# note\naws_access_key_id = A\naws_secret_access_key = S\n", to: shared.credentialsPath)
         try shared.writeConfigProfile("default", settings: [("role_arn", "arn:aws:iam::123456789012:role/r"),
-                                                            ("web_identity_token_file", "/tok")])
+                                                            ("web_identity_token_file", "/tok")], overwrite: true)
         #expect(try readText(shared.credentialsPath) == "[default]\n# note\n")
         #expect(try readText(shared.configPath) == "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nweb_identity_token_file = /tok\n")
     }

@@ -15,8 +15,11 @@ import Testing
 
         init() { try! FileManager.default.createDirectory(atPath: root + "/aws", withIntermediateDirectories: true) }
 
-        func provider(_ mode: AWSSettings.Mode, profile: String, region: String? = nil) -> AWSSTSProvider {
+        /// The user's own keys are replaced only with `--overwrite`, which these logins pass
+        /// (the refusal without it is tested on its own).
+        func provider(_ mode: AWSSettings.Mode, profile: String, region: String? = nil, overwrite: Bool = true) -> AWSSTSProvider {
             var settings = AWSSettings(roleArn: "arn:aws:iam::123456789012:role/deploy")
+            settings.overwrite = overwrite
             settings.mode = mode
             settings.profile = profile
             settings.region = region
@@ -27,12 +30,12 @@ import Testing
         /// The provider's own writing (no STS), recorded as `broker login` records it.
         @discardableResult
         func login(_ name: String, _ mode: AWSSettings.Mode, profile: String, region: String? = nil, n: Int = 1,
-                   finish: Bool = true) throws -> [WrittenTarget] {
+                   finish: Bool = true, overwrite: Bool = true) throws -> [WrittenTarget] {
             let journal = LoginJournal(name: name, adapter: "aws-sts", state: state)
             let result = STSWebIdentityResult(accessKeyId: "ASIA\(n)", secretAccessKey: SecretValue("secret\(n)"),
                                               sessionToken: SecretValue("session\(n)"), expiration: Date(timeIntervalSince1970: 4_000_000_000),
                                               assumedRoleArn: "arn:aws:sts::123456789012:assumed-role/deploy/s")
-            let written = try provider(mode, profile: profile, region: region)
+            let written = try provider(mode, profile: profile, region: region, overwrite: overwrite)
                 .write(result, token: try testToken(), sessionName: "s", journal: journal)
             if finish {
                 try state.finish(.init(name: name, adapter: "aws-sts", identity: "x", expiration: nil, written: written,
@@ -100,6 +103,22 @@ import Testing
         let notes = try place.logout("p")
         #expect(notes.contains { $0.contains("left region in [profile p]") })
         #expect(try readText(place.files.configPath) == "[profile p]\nregion = ap-south-1\n")
+    }
+
+    @Test(arguments: [AWSSettings.Mode.staticKeys, .credentialProcess, .webIdentity])
+    func theUsersOwnKeysAreNeitherReplacedNorRemovedWithoutOverwrite(_ mode: AWSSettings.Mode) throws {
+        let place = Place()
+        let credentials = "[p]\naws_access_key_id = AKIAUSERKEY\naws_secret_access_key = usersecret\n"
+        try place.write(credentials, to: place.files.credentialsPath)
+        #expect(throws: BrokerError.self) { try place.login("p", mode, profile: "p", overwrite: false) }
+        #expect(try readText(place.files.credentialsPath) == credentials)
+        #expect(!FileManager.default.fileExists(atPath: place.files.configPath))
+        #expect(try place.state.records().allSatisfy { $0.written.isEmpty || $0.isPending })
+        // Keys a broker login left are broker's to replace, without the flag.
+        try place.write("[q]\n", to: place.files.credentialsPath)
+        try place.login("q", .staticKeys, profile: "q", n: 1, overwrite: false)
+        try place.login("q", .staticKeys, profile: "q", n: 2, overwrite: false)
+        #expect(try readText(place.files.credentialsPath).contains("ASIA2"))
     }
 
     @Test func aSecondLoginOfTheSameNameStillRestoresWhatWasThereFirst() throws {

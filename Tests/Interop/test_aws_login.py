@@ -198,7 +198,7 @@ def test_hand_written_file_survives_with_only_the_target_section_changed(broker,
     path = aws / "credentials"
     path.write_text(HAND_WRITTEN)
     sts = stub(OK)
-    login(broker, sts.url, "--profile", "target")
+    login(broker, sts.url, "--profile", "target", "--overwrite")  # the old keys there are the user's
     after = path.read_text()
     head, tail = HAND_WRITTEN.split("[target]")
     assert after.startswith(head + "[target]")

@@ -153,3 +153,36 @@ def test_env_output_exports_both_region_variables(broker, sts):
     result = login(broker, "--sts-endpoint", sts.url, "--region", "eu-west-1", "--output", "env")
     assert "export AWS_REGION=eu-west-1" in result.stdout
     assert "export AWS_DEFAULT_REGION=eu-west-1" in result.stdout
+
+
+# --- 4. never replace what the user did not give broker --------------------------------------
+
+def test_long_lived_keys_are_refused_unless_overwrite_and_logout_puts_them_back(broker, sts):
+    aws = broker.home / ".aws"
+    aws.mkdir(mode=0o700)
+    mine = "[prod]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+    (aws / "credentials").write_text(mine)
+    result = login(broker, "--sts-endpoint", sts.url, "--profile", "prod")
+    assert result.returncode == 2
+    assert "long-lived access keys (aws_access_key_id AKIA…)" in result.stderr and "--overwrite" in result.stderr
+    assert "wJalr" not in result.stderr and "IOSFODNN7" not in result.stderr
+    assert (aws / "credentials").read_text() == mine
+    # Checked under the file's lock when writing (after STS answered): the unused session just expires.
+    result = login(broker, "--sts-endpoint", sts.url, "--profile", "prod", "--overwrite")
+    assert result.returncode == 0, result.stderr
+    assert "AKIAIOSFODNN7EXAMPLE" not in (aws / "credentials").read_text()
+    # broker's own keys are broker's to replace: no flag needed the second time.
+    assert login(broker, "--sts-endpoint", sts.url, "--profile", "prod").returncode == 0
+    broker.run("logout", "--all")
+    assert (aws / "credentials").read_text() == mine
+
+
+def test_overwrite_in_the_config(broker, sts):
+    import json
+    aws = broker.home / ".aws"
+    aws.mkdir(mode=0o700)
+    (aws / "credentials").write_text("[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n")
+    config = {"version": 1, "providers": {"aws": {"adapter": "aws-sts", "roleArn": ROLE, "stsEndpoint": sts.url, "overwrite": True}}}
+    (broker.root / "cfg.json").write_text(json.dumps(config))
+    result = broker.run("login", "--all", "--config", str(broker.root / "cfg.json"), check=False)
+    assert result.returncode == 0, result.stderr
