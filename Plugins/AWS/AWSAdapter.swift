@@ -31,7 +31,11 @@ public enum AWSAdapter {
             return makeProvider(settings, context: context)
         },
         logout: { record, context in try logout(record, context: context) },
-        ownedDirectories: ["aws/credential-process", "aws/web-identity"])
+        ownedDirectories: ["aws/credential-process", "aws/web-identity"],
+        recordedExports: { record in
+            guard let profile = record.details?["profile"] else { return [] }
+            return AWSSTSProvider.profileExports(profile: profile, region: record.details?["region"])
+        })
 
     public static func makeProvider(_ settings: AWSSettings, context: ProviderContext) -> AWSSTSProvider {
         AWSSTSProvider(settings: settings, files: AWSSharedFiles(environment: context.environment, home: context.home),

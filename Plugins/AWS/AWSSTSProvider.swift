@@ -34,7 +34,7 @@ public struct AWSSTSProvider: Provider {
             identity: result.assumedRoleArn, expiration: result.expiration,
             secrets: ["AccessKeyId": SecretValue(result.accessKeyId), "SecretAccessKey": result.secretAccessKey,
                       "SessionToken": result.sessionToken],
-            details: ["profile": settings.profile, "mode": settings.mode.rawValue],
+            details: ["profile": settings.profile, "mode": settings.mode.rawValue].merging(settings.region.map { ["region": $0] } ?? [:]) { a, _ in a },
             environment: exports(result))
         return LoginResult(credentials: credentials, written: written,
                            tokenFile: settings.mode == .webIdentity ? webIdentityTokenPath : nil,
@@ -50,8 +50,10 @@ public struct AWSSTSProvider: Provider {
             + "unless AWS_REGION is set where it runs: pass --region (or set AWS_REGION) when logging in to write one"
     }
 
-    /// What `--output env|github` exports: the session, its expiry and the region.
+    /// What `--output env|github` exports: in static mode the session, its expiry and the
+    /// region; in the self-refreshing modes the profile (one-hour keys would shadow it).
     func exports(_ result: STSWebIdentityResult) -> [EnvironmentExport.Variable] {
+        guard settings.mode == .staticKeys else { return Self.profileExports(profile: settings.profile, region: settings.region) }
         var variables: [EnvironmentExport.Variable] = [
             .init("AWS_ACCESS_KEY_ID", result.accessKeyId, secret: true),
             .init("AWS_SECRET_ACCESS_KEY", result.secretAccessKey.reveal, secret: true),
@@ -62,6 +64,10 @@ public struct AWSSTSProvider: Provider {
             variables += [.init("AWS_REGION", region), .init("AWS_DEFAULT_REGION", region)]
         }
         return variables
+    }
+
+    static func profileExports(profile: String, region: String?) -> [EnvironmentExport.Variable] {
+        [.init("AWS_PROFILE", profile)] + (region.map { [.init("AWS_REGION", $0), .init("AWS_DEFAULT_REGION", $0)] } ?? [])
     }
 
     /// Writes the profile in the chosen mode. Both AWS files are parsed before either is

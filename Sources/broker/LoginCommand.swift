@@ -61,6 +61,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
             throw BrokerError.usage("\(runtime.configPath ?? "no config file was found"): there are no providers to log into",
                                     hint: "add entries under \"providers\" (see config.example.json)")
         }
+        let exporters = ["env", "github"].contains(output) ? try Self.exporters(entries) : []
         _ = try runtime.brokerHome.prepare()
         // Every output target is checked before anything is written.
         if output == "github" { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
@@ -78,9 +79,12 @@ struct LoginProvidersCommand: AsyncParsableCommand {
             outcomes += await LoginRunner(source: choice.source, state: state, sourceArguments: context.sourceArguments).run(toRun)
         }
         outcomes.sort { a, b in entries.firstIndex { $0.name == a.name }! < entries.firstIndex { $0.name == b.name }! }
-        let variables = outcomes.flatMap { outcome -> [EnvironmentExport.Variable] in
+        let records = try state.records()
+        let variables = outcomes.filter { exporters.contains($0.name) }.flatMap { outcome -> [EnvironmentExport.Variable] in
             if case .success(let result)? = outcome.result { return result.credentials.environment }
-            return []
+            // Skipped by --min-remaining: what the record says, never its secrets.
+            guard outcome.skipped != nil, let record = records.first(where: { $0.name == outcome.name }) else { return [] }
+            return runtime.registry.descriptor(named: outcome.adapter)?.recordedExports(record) ?? []
         }
         switch output {
         case "env": Terminal.output(EnvironmentExport(variables).shellExports)
@@ -96,6 +100,22 @@ struct LoginProvidersCommand: AsyncParsableCommand {
         if !failures.isEmpty {
             throw ExitFailure(code: failures.allSatisfy { ($0 as? BrokerError)?.exitCode == 2 } ? 2 : 1)
         }
+    }
+
+    /// The providers whose credentials `--output env|github` exports: those marked `"export":
+    /// true`, else all. Two of one adapter would set the same variables, the last one winning
+    /// silently: refused before anything runs.
+    static func exporters(_ entries: [ProviderEntry]) throws -> Set<String> {
+        let marked = entries.filter(\.export)
+        let chosen = marked.isEmpty ? entries : marked
+        for adapter in Set(chosen.map(\.adapter)).sorted() {
+            let same = chosen.filter { $0.adapter == adapter }.map(\.name)
+            guard same.count > 1 else { continue }
+            throw BrokerError.usage("--output would export the credentials of \(same.count) \(adapter) providers (\(same.joined(separator: ", "))), and the last would win",
+                                    hint: marked.isEmpty ? "name one provider, or mark one \"export\": true in the config"
+                                        : "mark only one \(adapter) provider \"export\": true")
+        }
+        return Set(chosen.map(\.name))
     }
 
     /// `--min-remaining`: logins whose recorded credentials outlive the minimum (and whose files still exist) are skipped.

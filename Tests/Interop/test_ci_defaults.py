@@ -186,3 +186,58 @@ def test_overwrite_in_the_config(broker, sts):
     (broker.root / "cfg.json").write_text(json.dumps(config))
     result = broker.run("login", "--all", "--config", str(broker.root / "cfg.json"), check=False)
     assert result.returncode == 0, result.stderr
+
+
+# --- 5. export one identity -------------------------------------------------------------------
+
+def two_aws_providers(broker, sts, **marks):
+    import json
+    providers = {name: {"adapter": "aws-sts", "roleArn": ROLE, "stsEndpoint": sts.url, "profile": name, "region": "eu-west-1",
+                        **({"export": True} if marks.get(name) else {})} for name in ("dev", "prod")}
+    path = broker.root / "two.json"
+    path.write_text(json.dumps({"version": 1, "providers": providers}))
+    return str(path)
+
+
+def exported(stdout):
+    return dict(line[len("export "):].split("=", 1) for line in stdout.splitlines() if line.startswith("export "))
+
+
+def test_several_aws_providers_cannot_all_be_exported(broker, sts):
+    config = two_aws_providers(broker, sts)
+    result = broker.run("login", "--all", "--config", config, "--output", "env", check=False)
+    assert result.returncode == 2
+    assert "2 aws-sts providers (dev, prod)" in result.stderr and '"export": true' in result.stderr
+    assert sts.requests == [] and not (broker.home / ".aws").exists()
+    # Naming one provider is enough.
+    result = broker.run("login", "prod", "--config", config, "--output", "env")
+    assert len(exported(result.stdout)) == 6 and sts.requests
+
+
+def test_the_provider_marked_export_is_the_one_exported(broker, sts):
+    config = two_aws_providers(broker, sts, prod=True)
+    result = broker.run("login", "--all", "--config", config, "--output", "env")
+    variables = exported(result.stdout)
+    assert variables["AWS_ACCESS_KEY_ID"].startswith("ASIA") and result.stdout.count("AWS_ACCESS_KEY_ID") == 1
+    assert len(sts.requests) == 2  # both logged in, one exported
+    import configparser
+    written = configparser.RawConfigParser()
+    written.read(broker.home / ".aws" / "credentials")
+    assert variables["AWS_ACCESS_KEY_ID"] == written["prod"]["aws_access_key_id"]
+
+
+def test_self_refreshing_modes_export_the_profile_not_static_keys(broker, sts):
+    result = login(broker, "--sts-endpoint", sts.url, "--mode", "credential-process", "--profile", "ci",
+                   "--region", "eu-west-1", "--output", "env")
+    assert result.returncode == 0, result.stderr
+    assert exported(result.stdout) == {"AWS_PROFILE": "ci", "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1"}
+    result = login(broker, "--sts-endpoint", sts.url, "--mode", "web-identity", "--profile", "wi", "--output", "env")
+    assert exported(result.stdout) == {"AWS_PROFILE": "wi"}
+
+
+def test_a_login_skipped_by_min_remaining_still_exports_without_secrets(broker, sts):
+    config = two_aws_providers(broker, sts, prod=True)
+    broker.run("login", "prod", "--config", config)
+    result = broker.run("login", "--all", "--config", config, "--min-remaining", "10m", "--output", "env")
+    assert exported(result.stdout) == {"AWS_PROFILE": "prod", "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1"}
+    assert "SECRET" not in result.stdout

@@ -5,12 +5,16 @@ public struct ProviderEntry: Sendable {
     public var adapter: String
     public var audience: String
     public var settings: SettingsBlock
+    /// `"export": true`: with `--output env|github`, this provider's credentials are exported
+    /// (the others' are not).
+    public var export: Bool
 
-    public init(name: String, adapter: String, audience: String, settings: SettingsBlock) {
+    public init(name: String, adapter: String, audience: String, settings: SettingsBlock, export: Bool = false) {
         self.name = name
         self.adapter = adapter
         self.audience = audience
         self.settings = settings
+        self.export = export
     }
 }
 
@@ -30,13 +34,18 @@ public struct AdapterDescriptor: Sendable {
     /// files): a file there that no record names is a leftover `status` shows and
     /// `logout --all` removes.
     public var ownedDirectories: [String]
+    /// What `--output env|github` exports for a login skipped by `--min-remaining`, from its
+    /// record alone: never secrets (AWS: the profile and region, not the keys).
+    public var recordedExports: @Sendable (StateStore.Record) -> [EnvironmentExport.Variable]
 
     public init(adapter: String, summary: String, defaultAudience: String?, keys: [SettingKey],
                 target: @escaping @Sendable (SettingsBlock, ProviderContext) -> String?,
                 make: @escaping @Sendable (ProviderEntry, ProviderContext) throws -> any Provider,
                 logout: @escaping @Sendable (StateStore.Record, ProviderContext) async throws -> [String],
-                ownedDirectories: [String] = []) {
+                ownedDirectories: [String] = [],
+                recordedExports: @escaping @Sendable (StateStore.Record) -> [EnvironmentExport.Variable] = { _ in [] }) {
         self.ownedDirectories = ownedDirectories
+        self.recordedExports = recordedExports
         self.adapter = adapter
         self.summary = summary
         self.defaultAudience = defaultAudience
@@ -69,6 +78,8 @@ public struct ProviderRegistry: Sendable {
         }
         return descriptor
     }
+
+    public func descriptor(named adapter: String) -> AdapterDescriptor? { descriptors[adapter] }
 
     public func makeProvider(_ entry: ProviderEntry, context: ProviderContext) throws -> any Provider {
         try descriptor(for: entry.adapter, at: entry.settings.location("adapter")).make(entry, context)

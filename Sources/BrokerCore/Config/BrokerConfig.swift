@@ -10,6 +10,9 @@ public struct BrokerConfig: Sendable {
 
     public static let sourceTypes = ["auto", "github", "gitlab", "buildkite", "gitpod", "embedded", "file", "env", "command"]
 
+    /// Every provider entry may carry it, whatever its adapter.
+    public static let exportKey = SettingKey("export", .boolean, help: "with --output env|github, export this provider's credentials (one per kind of credentials)")
+
     public static let sourceKeys: [SettingKey] = [
         SettingKey("type", .oneOf(sourceTypes), help: "where tokens come from; auto picks GitHub, GitLab, Buildkite, Gitpod, else the embedded issuer"),
         SettingKey("variable", .string, help: "gitlab/env: the variable holding the token (GitLab default BROKER_ID_TOKEN)"),
@@ -116,11 +119,13 @@ public struct BrokerConfig: Sendable {
             }
             let descriptor = try registry.descriptor(for: adapter, at: entry.location("adapter"))
             let common = [SettingKey("adapter", .string, required: true, help: "the exchange adapter"),
-                          SettingKey("audience", .string, required: descriptor.defaultAudience == nil, help: "audience of the identity token")]
+                          SettingKey("audience", .string, required: descriptor.defaultAudience == nil, help: "audience of the identity token"),
+                          Self.exportKey]
             try entry.check(against: common + descriptor.keys)
             var settings = entry
             settings.values.removeValue(forKey: "adapter")
             let audience = settings.values.removeValue(forKey: "audience")?.stringValue ?? descriptor.defaultAudience!
+            let export = settings.values.removeValue(forKey: "export")?.boolValue ?? false
             if let target = descriptor.target(settings, context) {
                 if let other = targets[target] {
                     throw entry.error("adapter", "writes \(target), which providers.\(other) writes too",
@@ -128,7 +133,7 @@ public struct BrokerConfig: Sendable {
                 }
                 targets[target] = name
             }
-            entries.append(ProviderEntry(name: name, adapter: adapter, audience: audience, settings: settings))
+            entries.append(ProviderEntry(name: name, adapter: adapter, audience: audience, settings: settings, export: export))
         }
         return entries
     }

@@ -3,7 +3,7 @@
 public enum ConfigSchema {
     public static func document(registry: ProviderRegistry) -> JSONValue {
         let providerVariants: [JSONValue] = registry.all.map { descriptor in
-            var properties = properties(descriptor.keys)
+            var properties = properties(descriptor.keys + [BrokerConfig.exportKey])
             properties["adapter"] = .object(["const": .string(descriptor.adapter), "description": .string(descriptor.summary)])
             properties["audience"] = .object(["type": .string("string"),
                                               "description": .string("audience of the identity token" + (descriptor.defaultAudience.map { " (default \($0))" } ?? ""))])
