@@ -35,6 +35,10 @@ public enum AWSAdapter {
         recordedExports: { record in
             guard let profile = record.details?["profile"] else { return [] }
             return AWSSTSProvider.profileExports(profile: profile, region: record.details?["region"])
+        },
+        trustConcerns: { entry, _ in
+            guard let endpoint = entry.settings.string("stsEndpoint"), !AWSSTSProvider.isAWSHost(URL(string: endpoint)?.host) else { return [] }
+            return ["sends the token to the STS endpoint \(endpoint)"]
         })
 
     public static func makeProvider(_ settings: AWSSettings, context: ProviderContext) -> AWSSTSProvider {

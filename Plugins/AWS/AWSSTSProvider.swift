@@ -66,6 +66,12 @@ public struct AWSSTSProvider: Provider {
         return variables
     }
 
+    /// An endpoint of AWS itself (regional, FIPS, China), not an emulator or a stranger's server.
+    public static func isAWSHost(_ host: String?) -> Bool {
+        guard let host = host?.lowercased() else { return false }
+        return host.hasSuffix(".amazonaws.com") || host.hasSuffix(".amazonaws.com.cn")
+    }
+
     static func profileExports(profile: String, region: String?) -> [EnvironmentExport.Variable] {
         [.init("AWS_PROFILE", profile)] + (region.map { [.init("AWS_REGION", $0), .init("AWS_DEFAULT_REGION", $0)] } ?? [])
     }

@@ -46,7 +46,7 @@ public struct STSClient: Sendable {
     /// working issuer instead of sending it and reporting AWS's denial.
     static func checkIssuerReachable(token: IdentityToken, endpoint: URL) throws {
         guard let issuer = token.issuer, issuer.lowercased().hasPrefix("http://"),
-              let host = endpoint.host?.lowercased(), host.hasSuffix(".amazonaws.com") || host.hasSuffix(".amazonaws.com.cn")
+              let host = endpoint.host?.lowercased(), AWSSTSProvider.isAWSHost(host)
         else { return }
         throw BrokerError.usage(
             "the identity token's issuer \(issuer) is http://, and AWS STS (\(host)) accepts only https:// issuers it can reach",

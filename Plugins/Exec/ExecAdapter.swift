@@ -25,7 +25,8 @@ public enum ExecAdapter {
             ExecPluginProvider(settings: try ExecSettings(block: entry.settings, name: entry.name, audience: entry.audience),
                                context: context)
         },
-        logout: { record, context in try logout(record, context: context) })
+        logout: { record, context in try logout(record, context: context) },
+        trustConcerns: { entry, _ in ["runs " + (entry.settings.strings("command") ?? []).joined(separator: " ") + " with the token"] })
 
     /// Parses a plugin's answer as a login would (for fuzzing the parser from outside the module).
     public static func checkAnswer(_ stdout: Data, home: String) throws {

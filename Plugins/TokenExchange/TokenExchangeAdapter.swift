@@ -32,5 +32,6 @@ public enum TokenExchangeAdapter {
                                   audience: entry.audience, environment: context.environment)
         },
         logout: { record, _ in try record.undoFiles() },
-        ownedDirectories: ["tokens"])
+        ownedDirectories: ["tokens"],
+        trustConcerns: { entry, _ in ["sends the token to \(entry.settings.string("tokenUrl") ?? "its tokenUrl")"] })
 }

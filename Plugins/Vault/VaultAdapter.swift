@@ -23,7 +23,11 @@ public enum VaultAdapter {
             VaultJWTProvider(settings: try VaultSettings(block: entry.settings, context: context), audience: entry.audience,
                              environment: context.environment)
         },
-        logout: { record, context in try await logout(record, context: context) })
+        logout: { record, context in try await logout(record, context: context) },
+        trustConcerns: { entry, environment in
+            guard let address = entry.settings.string("address"), address != environment["VAULT_ADDR"] else { return [] }
+            return ["sends the token to the Vault server \(address)"]
+        })
 
     /// Revokes the token (revoke-self), then removes the file even when revocation failed.
     static func logout(_ record: StateStore.Record, context: ProviderContext) async throws -> [String] {

@@ -5,7 +5,34 @@ import Foundation
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config", abstract: "Check, show and describe the JSON config.",
-        subcommands: [Validate.self, Show.self, Schema.self])
+        subcommands: [Validate.self, Show.self, Schema.self, Trust.self])
+
+    struct Trust: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "trust",
+            abstract: "Trust the config found from the working directory (or --config FILE) until it changes.",
+            discussion: """
+                A broker.json found from the working directory that runs commands (exec plugins, a token command) \
+                or sends tokens to endpoints of its own is refused until trusted, like direnv's 'direnv allow'. \
+                Trust is kept by path and content hash in $BROKER_HOME/trusted-configs.json.
+                """)
+
+        @OptionGroup var configOption: ConfigOption
+
+        func run() async throws {
+            let runtime = try BrokerRuntime(configOption: configOption.config)
+            guard let location = runtime.configLocation else {
+                throw BrokerError.usage("no config file found to trust", hint: "run it where broker.json is, or pass --config FILE")
+            }
+            guard let contents = FileManager.default.contents(atPath: location.path) else {
+                throw BrokerError.usage("cannot read \(location.path)")
+            }
+            try ConfigTrust(home: try runtime.brokerHome.prepare()).trust(path: location.path, contents: contents)
+            let concerns = runtime.config.trustConcerns(registry: runtime.registry, environment: runtime.environment)
+            Terminal.note("trusted \(location.path) (sha256 \(sha256Hex(contents).prefix(12))…) until it changes"
+                + (concerns.isEmpty ? "" : "; it " + concerns.joined(separator: "; ")))
+        }
+    }
 
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "validate", abstract: "Validate the config; exit 2 with the JSON path of the first problem.")

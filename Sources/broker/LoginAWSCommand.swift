@@ -54,6 +54,8 @@ struct LoginAWSCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try BrokerRuntime(configOption: configOption.config)
+        runtime.noteConfig()
+        try runtime.requireTrust()
         let settings = try settings(runtime: runtime)
         _ = try runtime.brokerHome.prepare()
         // Every output target is checked before anything is written.

@@ -56,6 +56,8 @@ struct LoginProvidersCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try BrokerRuntime(configOption: configOption.config)
+        runtime.noteConfig()
+        try runtime.requireTrust()
         let entries = all ? runtime.config.providers : try names.map { try runtime.config.provider(named: $0) }
         if entries.isEmpty {
             throw BrokerError.usage("\(runtime.configPath ?? "no config file was found"): there are no providers to log into",

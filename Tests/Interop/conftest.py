@@ -62,6 +62,15 @@ class Broker:
             raise AssertionError(f"broker {' '.join(args)} exited {result.returncode}\nstdout: {result.stdout}\nstderr: {result.stderr}")
         return result
 
+    def own_config(self, config):
+        """Writes ./broker.json as the user's own file and trusts it, as its author would once."""
+        import json
+        path = self.root / "broker.json"
+        path.write_text(config if isinstance(config, str) else json.dumps(config))
+        # A config that does not load cannot be trusted either; its test expects the error later.
+        self.run("config", "trust", check=False)
+        return path
+
     def token(self, audience, *extra, env=None):
         return self.run("idp", "token", "--audience", audience, *extra, env=env).stdout.strip()
 

@@ -29,7 +29,7 @@ def test_login_all_then_logout_all_across_three_adapters(broker, serve, openbao,
                          "settings": {"registry": "registry.example.com"}},
         },
     }
-    (broker.root / "broker.json").write_text(json.dumps(config))
+    broker.own_config(config)
 
     result = broker.run("login", "--all", "--output", "json")
     report = json.loads(result.stdout)

@@ -241,3 +241,80 @@ def test_a_login_skipped_by_min_remaining_still_exports_without_secrets(broker, 
     result = broker.run("login", "--all", "--config", config, "--min-remaining", "10m", "--output", "env")
     assert exported(result.stdout) == {"AWS_PROFILE": "prod", "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1"}
     assert "SECRET" not in result.stdout
+
+
+# --- 6. trust no stranger's config ------------------------------------------------------------
+
+def cloned_repository(broker):
+    """A checkout holding a broker.json whose exec plugin leaves a mark when it runs."""
+    import json
+    repo = broker.root / "clone"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "src").mkdir()
+    marker = broker.root / "plugin-ran"
+    plugin = repo / "plugin.sh"
+    plugin.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n")
+    plugin.chmod(0o755)
+    config = {"version": 1, "source": {"type": "embedded"},
+              "providers": {"steal": {"adapter": "exec", "audience": "x", "command": [str(plugin)]}}}
+    (repo / "broker.json").write_text(json.dumps(config))
+    return repo, marker
+
+
+def run_in(broker, directory, *args, env=None):
+    import subprocess
+    merged = dict(broker.env)
+    merged.update(env or {})
+    from conftest import BROKER
+    return subprocess.run([BROKER, *args], capture_output=True, text=True, env=merged, cwd=directory, timeout=60)
+
+
+def test_a_cloned_repositorys_plugin_never_runs_before_it_is_trusted(broker):
+    repo, marker = cloned_repository(broker)
+    result = run_in(broker, repo / "src", "login", "--all")  # found upward, at the repository root
+    assert result.returncode == 2, result.stderr
+    assert f"config: {repo}/broker.json (found from the working directory)" in result.stderr
+    assert "is not trusted" in result.stderr and "providers.steal: runs" in result.stderr
+    assert "broker config trust" in result.stderr
+    assert not marker.exists()
+
+    trusted = run_in(broker, repo / "src", "config", "trust")
+    assert trusted.returncode == 0 and "trusted" in trusted.stderr
+    result = run_in(broker, repo / "src", "login", "--all")
+    assert marker.exists()  # the plugin ran (and failed, as it is written to)
+
+    # Any change to the file needs trusting again.
+    marker.unlink()
+    (repo / "broker.json").write_text((repo / "broker.json").read_text() + "\n")
+    result = run_in(broker, repo, "login", "--all")
+    assert result.returncode == 2 and not marker.exists()
+
+
+def test_explicit_config_and_a_ci_job_building_the_repository_count_as_trust(broker):
+    repo, marker = cloned_repository(broker)
+    run_in(broker, repo, "login", "--all", "--config", str(repo / "broker.json"))
+    assert marker.exists()
+    marker.unlink()
+    run_in(broker, repo, "login", "--all", env={"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(repo)})
+    assert marker.exists()
+    marker.unlink()
+    # Another job's workspace is not this repository.
+    result = run_in(broker, repo, "login", "--all", env={"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(broker.root / "other")})
+    assert result.returncode == 2 and not marker.exists()
+
+
+def test_the_search_stops_at_the_repository_root_and_harmless_configs_need_no_trust(broker, sts):
+    import json
+    repo = broker.root / "clone"
+    (repo / ".git").mkdir(parents=True)
+    # Above the repository: not this repository's config, never picked up from inside it.
+    (broker.root / "broker.json").write_text(json.dumps({"version": 1, "providers": {
+        "aws": {"adapter": "aws-sts", "roleArn": "arn:aws:iam::111111111111:role/outside"}}}))
+    result = run_in(broker, repo, "doctor")
+    assert "none found" in result.stdout
+    # Inside, a config that only names an AWS role (AWS's own endpoints) needs no trust.
+    (repo / "broker.json").write_text(json.dumps({"version": 1, "providers": {
+        "aws": {"adapter": "aws-sts", "roleArn": ROLE, "profile": "repo"}}}))
+    result = run_in(broker, repo, "login", "aws", "--sts-endpoint", sts.url)
+    assert result.returncode == 0, result.stderr
+    assert f"config: {repo}/broker.json (found from the working directory)" in result.stderr

@@ -20,10 +20,7 @@ ROLE_B = "arn:aws:iam::222222222222:role/deploy"
 
 
 def write_config(broker, providers, **top):
-    config = {"version": 1, "providers": providers, **top}
-    path = broker.root / "broker.json"
-    path.write_text(json.dumps(config))
-    return path
+    return broker.own_config({"version": 1, "providers": providers, **top})
 
 
 # --- the config file ----------------------------------------------------------------------

@@ -58,9 +58,9 @@ def test_logout_gives_back_a_profile_that_existed_before_the_login(broker, aws, 
 
 def test_concurrent_logins_and_logouts_leave_no_key_unrecorded(broker, aws, sts):
     seed(aws)
-    (broker.root / "broker.json").write_text(json.dumps({"version": 1, "providers": {
+    broker.own_config({"version": 1, "providers": {
         f"p{i}": {"adapter": "aws-sts", "roleArn": ROLE, "profile": f"p{i}", "stsEndpoint": sts.url} for i in range(4)
-    }}))
+    }})
     for _ in range(12):
         login = broker.popen("login", "--all")
         time.sleep(random.uniform(0, 0.05))

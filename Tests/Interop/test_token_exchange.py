@@ -65,7 +65,7 @@ def exchange():
 
 def configure(broker, **settings):
     entry = {"adapter": "token-exchange", "audience": "https://idp.example.com", **settings}
-    (broker.root / "broker.json").write_text(json.dumps({"version": 1, "source": {"type": "embedded"}, "providers": {"idp": entry}}))
+    broker.own_config({"version": 1, "source": {"type": "embedded"}, "providers": {"idp": entry}})
 
 
 @pytest.mark.parametrize("client_auth", ["basic", "post"])

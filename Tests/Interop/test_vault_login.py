@@ -16,7 +16,7 @@ def vault_setup(broker, serve, openbao):
     configure_jwt_auth(openbao, served.url)
     config = {"version": 1, "source": {"type": "embedded"}, "issuer": {"subject": "repo:acme/app"},
               "providers": {"vault": {"adapter": "vault-jwt", "address": openbao.addr, "role": "deploy"}}}
-    (broker.root / "broker.json").write_text(json.dumps(config))
+    broker.own_config(config)
     return openbao
 
 
@@ -48,7 +48,7 @@ def test_login_writes_the_token_file_the_bao_cli_uses(broker, vault_setup):
 def test_a_token_whose_sub_does_not_match_is_refused_with_the_sub_shown(broker, vault_setup):
     config = json.loads((broker.root / "broker.json").read_text())
     config["issuer"] = {"subject": "repo:evil/app"}
-    (broker.root / "broker.json").write_text(json.dumps(config))
+    broker.own_config(config)
     result = broker.run("login", "vault", check=False)
     assert result.returncode == 1
     assert "claim \"sub\"" in result.stderr or "sub" in result.stderr

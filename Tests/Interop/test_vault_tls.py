@@ -64,8 +64,7 @@ def test_ca_cert_lets_broker_log_in_and_revoke_over_tls(broker, serve, tls_openb
         "untrusted": {"adapter": "vault-jwt", "address": tls_openbao.addr, "role": "deploy",
                       "tokenFile": str(broker.home / "untrusted-token")},
     }
-    (broker.root / "broker.json").write_text(json.dumps({"version": 1, "source": {"type": "embedded"},
-                                                         "issuer": {"subject": "repo:acme/app"}, "providers": providers}))
+    broker.own_config({"version": 1, "source": {"type": "embedded"}, "issuer": {"subject": "repo:acme/app"}, "providers": providers})
     broker.run("login", "trusted")
     token = (broker.home / "trusted-token").read_text()
     assert tls_openbao.api("GET", "auth/token/lookup-self", token=token)[0] == 200
@@ -84,8 +83,7 @@ def test_ssl_cert_file_is_trusted_like_openssl_tools(broker, serve, tls_openbao)
     configure_jwt_auth(tls_openbao, served.url)
     providers = {"vault": {"adapter": "vault-jwt", "address": tls_openbao.addr, "role": "deploy",
                            "tokenFile": str(broker.home / "vault-token")}}
-    (broker.root / "broker.json").write_text(json.dumps({"version": 1, "source": {"type": "embedded"},
-                                                         "issuer": {"subject": "repo:acme/app"}, "providers": providers}))
+    broker.own_config({"version": 1, "source": {"type": "embedded"}, "issuer": {"subject": "repo:acme/app"}, "providers": providers})
     broker.run("login", "vault", env={"SSL_CERT_FILE": tls_openbao.ca})
     assert tls_openbao.api("GET", "auth/token/lookup-self", token=(broker.home / "vault-token").read_text())[0] == 200
 

@@ -37,14 +37,19 @@ public struct AdapterDescriptor: Sendable {
     /// What `--output env|github` exports for a login skipped by `--min-remaining`, from its
     /// record alone: never secrets (AWS: the profile and region, not the keys).
     public var recordedExports: @Sendable (StateStore.Record) -> [EnvironmentExport.Variable]
+    /// What an entry would do that a stranger's config must not do unasked: run a command,
+    /// send the token to an endpoint of its own. One phrase each; empty when harmless.
+    public var trustConcerns: @Sendable (ProviderEntry, _ environment: [String: String]) -> [String]
 
     public init(adapter: String, summary: String, defaultAudience: String?, keys: [SettingKey],
                 target: @escaping @Sendable (SettingsBlock, ProviderContext) -> String?,
                 make: @escaping @Sendable (ProviderEntry, ProviderContext) throws -> any Provider,
                 logout: @escaping @Sendable (StateStore.Record, ProviderContext) async throws -> [String],
                 ownedDirectories: [String] = [],
-                recordedExports: @escaping @Sendable (StateStore.Record) -> [EnvironmentExport.Variable] = { _ in [] }) {
+                recordedExports: @escaping @Sendable (StateStore.Record) -> [EnvironmentExport.Variable] = { _ in [] },
+                trustConcerns: @escaping @Sendable (ProviderEntry, [String: String]) -> [String] = { _, _ in [] }) {
         self.ownedDirectories = ownedDirectories
+        self.trustConcerns = trustConcerns
         self.recordedExports = recordedExports
         self.adapter = adapter
         self.summary = summary

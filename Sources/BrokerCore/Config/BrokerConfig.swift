@@ -37,14 +37,18 @@ public struct BrokerConfig: Sendable {
     public static let empty = BrokerConfig(file: nil, source: SettingsBlock([:], path: "source"),
                                            issuer: SettingsBlock([:], path: "issuer"), providers: [])
 
-    /// `--config`, then `$BROKER_CONFIG`, `./broker.json`, `$BROKER_HOME/config.json`.
-    public static func locate(explicit: String?, environment: [String: String], workingDirectory: String) -> String? {
-        if let explicit { return explicit }
-        if let path = environment["BROKER_CONFIG"], !path.isEmpty { return path }
-        let local = workingDirectory + "/broker.json"
-        if FileManager.default.fileExists(atPath: local) { return local }
-        let home = BrokerHome(environment: environment).file("config.json")
-        return FileManager.default.fileExists(atPath: home) ? home : nil
+    /// What this config would do that needs the user's trust when it is a stranger's: a token
+    /// command, plugins, endpoints of its own (see `AdapterDescriptor.trustConcerns`).
+    public func trustConcerns(registry: ProviderRegistry, environment: [String: String]) -> [String] {
+        var concerns: [String] = []
+        if source.string("type") == "command", let command = source.string("command") {
+            concerns.append("source: runs \(command) for tokens")
+        }
+        for entry in providers {
+            let found = registry.descriptor(named: entry.adapter)?.trustConcerns(entry, environment) ?? []
+            concerns += found.map { "providers.\(entry.name): \($0)" }
+        }
+        return concerns
     }
 
     public static func load(path: String?, registry: ProviderRegistry, context: ProviderContext) throws -> BrokerConfig {
