@@ -39,6 +39,13 @@ public enum AWSAdapter {
         trustConcerns: { entry, _ in
             guard let endpoint = entry.settings.string("stsEndpoint"), !AWSSTSProvider.isAWSHost(URL(string: endpoint)?.host) else { return [] }
             return ["sends the token to the STS endpoint \(endpoint)"]
+        },
+        refreshedExpiration: { record in
+            // credential-process mode: what the last `broker credential-process` call cached.
+            guard let cache = record.written.first(where: { $0.kind == .file && $0.path.contains("/aws/credential-process/") }),
+                  let data = FileManager.default.contents(atPath: cache.path),
+                  let document = try? JSONDecoder().decode(CredentialProcessCache.Document.self, from: data) else { return nil }
+            return document.expirationDate
         })
 
     public static func makeProvider(_ settings: AWSSettings, context: ProviderContext) -> AWSSTSProvider {

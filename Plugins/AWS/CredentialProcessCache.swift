@@ -23,7 +23,9 @@ public struct CredentialProcessCache: Sendable {
         public var expirationDate: Date? { ISOTime.parse(Expiration) }
     }
 
-    public static let refreshWindow: TimeInterval = 15 * 60
+    /// STS is called again when the cached session has less than this left: a quarter of the
+    /// session, at most 15 minutes (so 900 s sessions are cached too, for 675 s).
+    public let refreshWindow: TimeInterval
 
     public let path: String
 
@@ -31,6 +33,11 @@ public struct CredentialProcessCache: Sendable {
     public init(home: BrokerHome, name: String?, settings: AWSSettings) {
         let key = name.map(RoleSessionName.sanitize) ?? Self.derivedKey(settings)
         path = home.file("aws/credential-process/\(key).json")
+        refreshWindow = Self.refreshWindow(durationSeconds: settings.durationSeconds)
+    }
+
+    public static func refreshWindow(durationSeconds: Int) -> TimeInterval {
+        min(15 * 60, TimeInterval(durationSeconds) / 4)
     }
 
     /// The cached document when it is still good for longer than the refresh window.
@@ -38,7 +45,7 @@ public struct CredentialProcessCache: Sendable {
         guard let data = FileManager.default.contents(atPath: path),
               let document = try? JSONDecoder().decode(Document.self, from: data),
               document.Version == 1, let expiration = document.expirationDate,
-              expiration.timeIntervalSince(now) > Self.refreshWindow else { return nil }
+              expiration.timeIntervalSince(now) > refreshWindow else { return nil }
         return document
     }
 

@@ -127,7 +127,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
         var skipped: [LoginRunner.Outcome] = []
         var toRun: [LoginRunner.Job] = []
         for job in jobs {
-            if let record = records.first(where: { $0.name == job.name }), let expiration = record.expiration,
+            if let record = records.first(where: { $0.name == job.name }), let expiration = BrokerRuntime.registry.realExpiration(of: record),
                expiration.timeIntervalSinceNow > minimum,
                record.written.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) {
                 skipped.append(.init(name: job.name, adapter: job.adapter, result: nil,

@@ -6,10 +6,17 @@ struct RefreshCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
         abstract: "Re-mint or re-fetch the identity tokens in web-identity token files written by 'broker login'.",
-        discussion: "Run it before the token inside expires (for example every 30 minutes in a long job).")
+        discussion: """
+            The SDKs exchange the token file themselves, so it must stay valid for the whole job, while CI tokens \
+            live minutes (GitHub's about 5). Run 'broker refresh --watch &' for a long job: it refreshes each \
+            file when less than a third of its token's life is left, until stopped.
+            """)
 
     @Argument(help: "Logins to refresh (as shown by 'broker status'); default: all with a token file.")
     var names: [String] = []
+
+    @Flag(help: "Keep running: refresh each token file before its token expires, until stopped (SIGINT/SIGTERM).")
+    var watch = false
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -19,16 +26,56 @@ struct RefreshCommand: AsyncParsableCommand {
             throw BrokerError.usage("no login named '\(missing)' has a token file to refresh", hint: "see 'broker status'")
         }
         if records.isEmpty { Terminal.note("nothing to refresh: no login wrote a web-identity token file"); return }
-        for record in records {
-            let refresh = record.refresh!
-            let options = try RefreshSource.parse(refresh.sourceArguments)
-            let runtime = try BrokerRuntime(configOption: options.configOption.config, environment: environment)
-            let source = try options.source.makeSource(runtime: runtime).source
-            let token = try await source.token(audience: refresh.audience)
-            try SecureFile.update(refresh.tokenFile) { _ in Data(token.jwt.reveal.utf8) }
-            let expiry = token.expiresAt.map { ", valid until \(ISOTime.format($0))" } ?? ""
-            Terminal.note("\(record.name): refreshed \(refresh.tokenFile)\(expiry)")
+        guard watch else {
+            for record in records { try await refresh(record, environment: environment) }
+            return
         }
+        while true {
+            var next = Date().addingTimeInterval(Self.longestPause)
+            for record in records {
+                let due = Self.refreshTime(of: record)
+                if due <= Date() {
+                    do {
+                        try await refresh(record, environment: environment)
+                    } catch {
+                        // A transient failure must not end the watch: try again soon.
+                        Terminal.error("\(record.name): \(error) (trying again in \(Int(Self.retryPause))s)")
+                        next = min(next, Date().addingTimeInterval(Self.retryPause))
+                        continue
+                    }
+                }
+                // A source handing out the same old token is not asked again at once.
+                next = min(next, max(Self.refreshTime(of: record), Date().addingTimeInterval(Self.retryPause)))
+            }
+            let pause = max(Self.shortestPause, next.timeIntervalSinceNow)
+            try await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
+        }
+    }
+
+    static let longestPause: TimeInterval = 300
+    static let shortestPause: TimeInterval = 1
+    static let retryPause: TimeInterval = 15
+
+    /// When a token file is due: a third of its token's life before `exp` (at least a minute
+    /// before; now when it cannot be read).
+    static func refreshTime(of record: StateStore.Record) -> Date {
+        guard let file = record.refresh?.tokenFile, let data = FileManager.default.contents(atPath: file),
+              let token = try? IdentityToken(jwt: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+              let expiry = token.expiresAt else { return Date() }
+        let issued = token.claims["iat"]?.numberValue.map { Date(timeIntervalSince1970: $0) } ?? expiry.addingTimeInterval(-300)
+        let margin = max(60, expiry.timeIntervalSince(issued) / 3)
+        return expiry.addingTimeInterval(-margin)
+    }
+
+    func refresh(_ record: StateStore.Record, environment: [String: String]) async throws {
+        let refresh = record.refresh!
+        let options = try RefreshSource.parse(refresh.sourceArguments)
+        let runtime = try BrokerRuntime(configOption: options.configOption.config, environment: environment)
+        let source = try options.source.makeSource(runtime: runtime).source
+        let token = try await source.checkedToken(audience: refresh.audience)
+        try SecureFile.update(refresh.tokenFile) { _ in Data(token.jwt.reveal.utf8) }
+        let expiry = token.expiresAt.map { ", valid until \(ISOTime.format($0))" } ?? ""
+        Terminal.note("\(record.name): refreshed \(refresh.tokenFile)\(expiry)")
     }
 }
 

@@ -27,10 +27,11 @@ struct StatusCommand: AsyncParsableCommand {
                 var pending: Bool
                 var files: [WrittenTarget.Place]
             }
-            let rows = records.map {
-                Row(name: $0.name, adapter: $0.adapter, identity: $0.identity, expiration: $0.expiration,
-                    secondsLeft: $0.expiration.map { Int($0.timeIntervalSinceNow) }, pending: $0.isPending,
-                    files: $0.written.map(\.place))
+            let rows = records.map { record in
+                let expiration = BrokerRuntime.registry.realExpiration(of: record)
+                return Row(name: record.name, adapter: record.adapter, identity: record.identity, expiration: expiration,
+                           secondsLeft: expiration.map { Int($0.timeIntervalSinceNow) }, pending: record.isPending,
+                           files: record.written.map(\.place))
             }
             Terminal.output(try JSONOutput.string(rows))
         } else if records.isEmpty {
@@ -38,7 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             var table = [["NAME", "ADAPTER", "IDENTITY", "EXPIRES", "FILES"]]
             for record in records {
-                let left = record.expiration.map { $0.timeIntervalSinceNow }
+                let left = BrokerRuntime.registry.realExpiration(of: record).map { $0.timeIntervalSinceNow }
                 var expires = left.map { $0 > 0 ? "in \(DurationText.format($0))" : "expired \(DurationText.format(-$0)) ago" } ?? "-"
                 if record.isPending { expires = "unfinished (running, or interrupted)" }
                 table.append([record.name, record.adapter, record.isPending && record.identity.isEmpty ? "-" : record.identity, expires,

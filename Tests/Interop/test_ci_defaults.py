@@ -1,6 +1,7 @@
 """Issue 17: defaults a CI user can trust. Each test reproduces one surprise of the earlier
 main and asserts the behaviour that replaces it, against the STS stub or moto."""
 import time
+from pathlib import Path
 
 import jwt
 import pytest
@@ -318,3 +319,72 @@ def test_the_search_stops_at_the_repository_root_and_harmless_configs_need_no_tr
     result = run_in(broker, repo, "login", "aws", "--sts-endpoint", sts.url)
     assert result.returncode == 0, result.stderr
     assert f"config: {repo}/broker.json (found from the working directory)" in result.stderr
+
+
+# --- 7. real expiry and refresh ---------------------------------------------------------------
+
+def status_rows(broker):
+    import json
+    return {row["name"]: row for row in json.loads(broker.run("status", "--output", "json").stdout)}
+
+
+def test_web_identity_status_and_min_remaining_see_the_token_files_expiry(broker, sts):
+    path = token_file(broker, "short.jwt", exp=int(time.time()) + 120)
+    assert login(broker, "--sts-endpoint", sts.url, "--mode", "web-identity", "--token-file", path).returncode == 0
+    row = status_rows(broker)["aws"]
+    assert row["secondsLeft"] <= 120  # the session (2099 from the stub) outlives the token file by far
+    import json
+    config = {"version": 1, "providers": {"wi": {"adapter": "aws-sts", "roleArn": ROLE, "stsEndpoint": sts.url, "mode": "web-identity",
+                                                 "profile": "wi"}}}
+    (broker.root / "cfg.json").write_text(json.dumps(config))
+    args = ("login", "wi", "--config", str(broker.root / "cfg.json"), "--token-file", path, "--min-remaining", "10m")
+    broker.run(*args)
+    assert status_rows(broker)["wi"]["secondsLeft"] <= 120
+    broker.run(*args)
+    assert len(sts.requests) == 3  # never skipped: the token file has 2 minutes left, not 10
+
+
+def test_refresh_watch_renews_a_token_file_before_it_expires(broker, sts):
+    import subprocess
+    source = token_file(broker, "source.jwt", iat=int(time.time()) - 240, exp=int(time.time()) + 60)
+    assert login(broker, "--sts-endpoint", sts.url, "--mode", "web-identity", "--token-file", source, "--profile", "w").returncode == 0
+    written = broker.home.parent / "broker-home" / "aws" / "web-identity" / "w.jwt"
+    old = written.read_text()
+    fresh = token_file(broker, "source.jwt", exp=int(time.time()) + 600)  # the platform's next token
+    assert Path(fresh).read_text() != old
+    watcher = broker.popen("refresh", "--watch")
+    try:
+        deadline = time.time() + 15
+        while time.time() < deadline and written.read_text() == old:
+            time.sleep(0.2)
+        assert written.read_text() == Path(fresh).read_text()
+        assert watcher.poll() is None  # still watching
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=10)
+    assert "every 30 minutes" not in broker.run("refresh", "--help").stdout
+
+
+def test_short_sessions_are_cached_and_status_reads_what_credential_process_refreshed(broker, aws, moto):
+    import configparser
+    import json
+    import shlex
+    import subprocess
+    from conftest import sdk_env
+    assert login(broker, "--sts-endpoint", moto, "--mode", "credential-process", "--profile", "cp",
+                 "--duration-seconds", "900").returncode == 0
+    config = configparser.RawConfigParser()
+    config.read(aws / "config")
+    argv = shlex.split(config["profile cp"]["credential_process"])
+    first = json.loads(subprocess.run(argv, capture_output=True, text=True, env=sdk_env(broker), check=True).stdout)
+    second = json.loads(subprocess.run(argv, capture_output=True, text=True, env=sdk_env(broker), check=True).stdout)
+    assert first["AccessKeyId"] == second["AccessKeyId"]  # a 900 s session is cached (for 675 s)
+    # Make the cache due, let the SDK's helper refresh it: status follows the refreshed session.
+    cache = next((broker.root / "broker-home" / "aws" / "credential-process").glob("*.json"))
+    document = json.loads(cache.read_text())
+    document["Expiration"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60))
+    cache.write_text(json.dumps(document))
+    time.sleep(1.1)
+    third = json.loads(subprocess.run(argv, capture_output=True, text=True, env=sdk_env(broker), check=True).stdout)
+    assert third["AccessKeyId"] != first["AccessKeyId"]
+    assert status_rows(broker)["aws:cp"]["expiration"] == third["Expiration"]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A provider entry of the config after the core's checks: name, adapter, audience and the
 /// adapter's own settings block.
 public struct ProviderEntry: Sendable {
@@ -40,6 +42,9 @@ public struct AdapterDescriptor: Sendable {
     /// What an entry would do that a stranger's config must not do unasked: run a command,
     /// send the token to an endpoint of its own. One phrase each; empty when harmless.
     public var trustConcerns: @Sendable (ProviderEntry, _ environment: [String: String]) -> [String]
+    /// The expiry of credentials a self-refreshing helper obtained after the login (AWS: the
+    /// credential-process cache), for `status` and `--min-remaining`.
+    public var refreshedExpiration: @Sendable (StateStore.Record) -> Date?
 
     public init(adapter: String, summary: String, defaultAudience: String?, keys: [SettingKey],
                 target: @escaping @Sendable (SettingsBlock, ProviderContext) -> String?,
@@ -47,8 +52,10 @@ public struct AdapterDescriptor: Sendable {
                 logout: @escaping @Sendable (StateStore.Record, ProviderContext) async throws -> [String],
                 ownedDirectories: [String] = [],
                 recordedExports: @escaping @Sendable (StateStore.Record) -> [EnvironmentExport.Variable] = { _ in [] },
-                trustConcerns: @escaping @Sendable (ProviderEntry, [String: String]) -> [String] = { _, _ in [] }) {
+                trustConcerns: @escaping @Sendable (ProviderEntry, [String: String]) -> [String] = { _, _ in [] },
+                refreshedExpiration: @escaping @Sendable (StateStore.Record) -> Date? = { _ in nil }) {
         self.ownedDirectories = ownedDirectories
+        self.refreshedExpiration = refreshedExpiration
         self.trustConcerns = trustConcerns
         self.recordedExports = recordedExports
         self.adapter = adapter
@@ -85,6 +92,11 @@ public struct ProviderRegistry: Sendable {
     }
 
     public func descriptor(named adapter: String) -> AdapterDescriptor? { descriptors[adapter] }
+
+    /// `record.realExpiration`, with what its adapter's helper refreshed since the login.
+    public func realExpiration(of record: StateStore.Record) -> Date? {
+        record.realExpiration(refreshed: descriptors[record.adapter]?.refreshedExpiration(record))
+    }
 
     public func makeProvider(_ entry: ProviderEntry, context: ProviderContext) throws -> any Provider {
         try descriptor(for: entry.adapter, at: entry.settings.location("adapter")).make(entry, context)
