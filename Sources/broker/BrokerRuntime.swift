@@ -51,6 +51,14 @@ struct BrokerRuntime {
             hint: "read it, then run 'broker config trust' (until the file changes), or name it with --config; a config of your own belongs in $BROKER_HOME/config.json")
     }
 
+    /// Lines run later (`credential_process`, `broker refresh`) name the config with `--config`
+    /// so they find it from any directory: say so when the file was found, not named.
+    func noteEmbeddedConfig() {
+        guard let location = configLocation, location.origin == .workingDirectory else { return }
+        Terminal.note("later runs (credential_process lines, 'broker refresh') use --config \(location.path), found from the working directory: "
+            + "moving or changing that file changes what they do")
+    }
+
     /// The line every login prints, naming the config file it used.
     func noteConfig() {
         if let configLocation { Terminal.note("config: \(configLocation.description)") }
@@ -60,7 +68,7 @@ struct BrokerRuntime {
         var arguments = sourceArguments
         if let configPath { arguments += ["--config", TokenSourceOptions.absolute(configPath)] }
         return ProviderContext(home: Self.userHome(environment), brokerHome: brokerHome, environment: environment,
-                               brokerPath: SelfExecutable.path, sourceArguments: arguments)
+                               brokerPath: SelfExecutable.path(environment: environment), sourceArguments: arguments)
     }
 
     static func userHome(_ environment: [String: String]) -> String {
@@ -75,11 +83,23 @@ struct ConfigOption: ParsableArguments {
 }
 
 enum SelfExecutable {
-    /// The absolute path of this broker binary, for lines other programs run later.
-    static var path: String {
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
-        let first = CommandLine.arguments[0]
-        if first.hasPrefix("/") { return first }
-        return ProcessRunner.locate(first).map(TokenSourceOptions.absolute) ?? first
+    /// How lines other programs run later (`credential_process`) name this binary: `broker`
+    /// when that resolves on PATH to this very file (so an upgrade in place keeps working),
+    /// else the path it was invoked by (a symlink stays a symlink, not `.build/...`).
+    static func path(environment: [String: String]) -> String {
+        let running = realPath("/proc/self/exe")
+        if let onPath = ProcessRunner.locate("broker", environment: environment), let running, realPath(onPath) == running {
+            return "broker"
+        }
+        let invoked = CommandLine.arguments[0]
+        if invoked.contains("/") { return TokenSourceOptions.absolute(invoked) }
+        if let found = ProcessRunner.locate(invoked, environment: environment) { return TokenSourceOptions.absolute(found) }
+        return running ?? invoked
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

@@ -94,6 +94,9 @@ struct LoginProvidersCommand: AsyncParsableCommand {
         default: break
         }
         LoginSummary(outcomes: outcomes).print(json: output == "json")
+        if outcomes.contains(where: { if case .success(let result)? = $0.result { result.tokenFile != nil || result.written.contains { $0.path.contains("/credential-process/") } } else { false } }) {
+            runtime.noteEmbeddedConfig()
+        }
         let failures = outcomes.compactMap { outcome -> (any Error)? in
             if case .failure(let error)? = outcome.result { return error }
             return nil

@@ -388,3 +388,40 @@ def test_short_sessions_are_cached_and_status_reads_what_credential_process_refr
     third = json.loads(subprocess.run(argv, capture_output=True, text=True, env=sdk_env(broker), check=True).stdout)
     assert third["AccessKeyId"] != first["AccessKeyId"]
     assert status_rows(broker)["aws:cp"]["expiration"] == third["Expiration"]
+
+
+# --- 8. credential_process lines survive upgrades ----------------------------------------------
+
+def credential_process_line(broker, aws):
+    import configparser
+    config = configparser.RawConfigParser()
+    config.read(aws / "config")
+    return config["profile cp"]["credential_process"]
+
+
+def test_credential_process_names_broker_on_path_or_the_invoked_path(broker, aws, sts):
+    import os
+    import subprocess
+    from conftest import BROKER
+    bin_dir = broker.root / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "broker").symlink_to(BROKER)
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    login(broker, "--sts-endpoint", sts.url, "--mode", "credential-process", "--profile", "cp", env=env, check=True)
+    assert credential_process_line(broker, aws).startswith("broker credential-process aws ")
+    # Not on PATH: the path it was invoked by (a symlink such as /usr/local/bin/broker), not
+    # the file it resolves to.
+    link = broker.root / "opt-broker"
+    link.symlink_to(BROKER)
+    merged = {**broker.env}
+    subprocess.run([str(link), "login", "aws", "--role-arn", ROLE, "--sts-endpoint", sts.url, "--mode", "credential-process",
+                    "--profile", "cp"], env=merged, cwd=broker.root, check=True, capture_output=True)
+    assert credential_process_line(broker, aws).startswith(f"{link} credential-process aws ")
+
+
+def test_a_working_directory_config_in_a_credential_process_line_is_said(broker, aws, sts):
+    import json
+    (broker.root / "broker.json").write_text(json.dumps({"version": 1, "source": {"type": "embedded"}}))
+    result = login(broker, "--sts-endpoint", sts.url, "--mode", "credential-process", "--profile", "cp", check=True)
+    assert f"--config {broker.root}/broker.json" in credential_process_line(broker, aws)
+    assert f"use --config {broker.root}/broker.json, found from the working directory" in result.stderr
