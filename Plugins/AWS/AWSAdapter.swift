@@ -7,7 +7,7 @@ public enum AWSAdapter {
     public static let keys: [SettingKey] = [
         SettingKey("roleArn", .string, required: true, help: "IAM role to assume, arn:aws:iam::<account>:role/<name>"),
         SettingKey("roleSessionName", .string, help: "RoleSessionName (default: derived from the token's sub and the time)"),
-        SettingKey("durationSeconds", .integer, range: 900 ... 43200, help: "session length, 900-43200 seconds"),
+        SettingKey("durationSeconds", .duration, range: 900 ... 43200, help: "session length, 900-43200 seconds or a duration such as \"1h\""),
         SettingKey("region", .string, help: "region: regional STS endpoint, written to the profile"),
         SettingKey("stsEndpoint", .string, help: "STS endpoint URL (FIPS, VPC endpoints, emulators)"),
         SettingKey("policy", .string, help: "file with an inline session policy"),
@@ -148,7 +148,7 @@ extension AWSSettings {
             return variables[key] ?? block.location(key)
         }
         func key(_ name: String) -> SettingKey { AWSAdapter.keys.first { $0.name == name }! }
-        durationSeconds = try block.integer(key("durationSeconds"), name: name("duration-seconds")) ?? durationSeconds
+        durationSeconds = try block.duration(key("durationSeconds"), name: name("duration-seconds")).map { Int($0) } ?? durationSeconds
         region = block.string("region")
         stsEndpoint = block.string("stsEndpoint")
         policyArns = block.strings("policyArn") ?? []

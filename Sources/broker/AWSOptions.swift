@@ -6,7 +6,8 @@ import Foundation
 /// The STS flags shared by `login aws` and `credential-process aws`. Each is the config key
 /// of the same name in camelCase; a flag given here overrides the config entry.
 struct AWSOptions: ParsableArguments {
-    @Option(help: "IAM role to assume (env BROKER_AWS_ROLE_ARN).")
+    @Option(name: [.customLong("role-arn"), .customLong("role-to-assume")],
+            help: "IAM role to assume (env BROKER_AWS_ROLE_ARN; --role-to-assume as in configure-aws-credentials).")
     var roleArn: String?
 
     @Option(help: "Audience of the identity token (default sts.amazonaws.com).")
@@ -15,10 +16,11 @@ struct AWSOptions: ParsableArguments {
     @Option(help: "RoleSessionName (default: derived from the token's sub and the time).")
     var roleSessionName: String?
 
-    @Option(help: "Session length in seconds, 900-43200 (default 3600).")
-    var durationSeconds: Int?
+    @Option(help: "Session length, 900-43200 seconds or a duration such as 1h (default 1h).")
+    var durationSeconds: String?
 
-    @Option(help: "AWS region: selects the regional STS endpoint and is written to the profile (default: $AWS_REGION, then $AWS_DEFAULT_REGION).")
+    @Option(name: [.customLong("region"), .customLong("aws-region")],
+            help: "AWS region: selects the regional STS endpoint and is written to the profile (default: $AWS_REGION, then $AWS_DEFAULT_REGION).")
     var region: String?
 
     @Option(help: "STS endpoint URL: FIPS, VPC endpoints, emulators (default: $AWS_ENDPOINT_URL_STS, then $AWS_ENDPOINT_URL).")
@@ -42,7 +44,7 @@ struct AWSOptions: ParsableArguments {
         if let arn = roleArn ?? environment["BROKER_AWS_ROLE_ARN"].flatMap({ $0.isEmpty ? nil : $0 }) { values["roleArn"] = .string(arn) }
         if let audience { values["audience"] = .string(audience) }
         if let roleSessionName { values["roleSessionName"] = .string(roleSessionName) }
-        if let durationSeconds { values["durationSeconds"] = .number(Double(durationSeconds)) }
+        if let durationSeconds { values["durationSeconds"] = .string(durationSeconds) }
         if let region { values["region"] = .string(region) }
         if let stsEndpoint { values["stsEndpoint"] = .string(stsEndpoint) }
         if let policy { values["policy"] = .string(policy) }

@@ -22,7 +22,15 @@ struct Broker: AsyncParsableCommand {
     static func main() async {
         do {
             var command: any ParsableCommand
-            if let hot = HotPath.parse() { command = hot } else { command = try parseAsRoot() }
+            if let hot = HotPath.parse() { command = hot } else {
+                do { command = try parseAsRoot() } catch {
+                    // A typo is the problem to report, not what it left missing.
+                    if exitCode(for: error) != .success, let unknown = UnknownArguments.problem(in: Array(CommandLine.arguments.dropFirst())) {
+                        throw unknown
+                    }
+                    throw error
+                }
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

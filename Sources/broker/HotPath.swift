@@ -13,10 +13,12 @@ import ArgumentParser
 enum HotPath {
     static let loginAWSNames = AWSFlags.names + SourceFlags.names + ["config", "profile", "mode", "output", "overwrite"]
     static let credentialProcessAWSNames = AWSFlags.names + SourceFlags.names + ["config", "profile-cache"]
+    /// Options that take no value.
+    static let bareFlags: Set<String> = ["decode", "overwrite"]
     static let idpTokenNames = ["audience", "decode", "lifetime", "subject", "claim", "issuer", "algorithm", "config"]
 
     static func parse(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> (any AsyncParsableCommand)? {
-        guard arguments.count > 2, let values = FlagValues(Array(arguments.dropFirst(2)), flags: ["decode", "overwrite"]) else { return nil }
+        guard arguments.count > 2, let values = FlagValues(Array(arguments.dropFirst(2)), flags: bareFlags) else { return nil }
         switch (arguments[0], arguments[1]) {
         case ("login", "aws"): return loginAWS(values)
         case ("credential-process", "aws"): return credentialProcessAWS(values)
@@ -87,21 +89,24 @@ enum HotPath {
     }
 
     private enum AWSFlags {
-        static let names = ["role-arn", "audience", "role-session-name", "duration-seconds", "region", "sts-endpoint",
-                            "policy", "policy-arn", "max-attempts", "timeout"]
+        static let names = ["role-arn", "role-to-assume", "audience", "role-session-name", "duration-seconds", "region", "aws-region",
+                            "sts-endpoint", "policy", "policy-arn", "max-attempts", "timeout"]
 
         static func read(_ values: FlagValues) -> AWSOptions? {
             var options = AWSOptions()
-            options.roleArn = values.last("role-arn")
+            // One option under two names: when both are given, argument-parser keeps the later.
+            guard values.last("role-arn") == nil || values.last("role-to-assume") == nil,
+                  values.last("region") == nil || values.last("aws-region") == nil else { return nil }
+            options.roleArn = values.last("role-arn") ?? values.last("role-to-assume")
             options.audience = values.last("audience")
             options.roleSessionName = values.last("role-session-name")
-            options.region = values.last("region")
+            options.region = values.last("region") ?? values.last("aws-region")
             options.stsEndpoint = values.last("sts-endpoint")
             options.policy = values.last("policy")
             options.policyArns = values.all("policy-arn")
             options.timeout = values.last("timeout")
-            guard let duration = values.integer("duration-seconds"), let attempts = values.integer("max-attempts") else { return nil }
-            options.durationSeconds = duration
+            options.durationSeconds = values.last("duration-seconds")
+            guard let attempts = values.integer("max-attempts") else { return nil }
             options.maxAttempts = attempts
             return options
         }

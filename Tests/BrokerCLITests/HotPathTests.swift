@@ -43,14 +43,15 @@ import Testing
         ["--role-arn", role, "--source", "env", "--token-env", "TOKEN"],
         ["--role-arn", role, "--token-command", "echo {audience}", "--source", "command"],
         ["--role-arn", "arn:aws:iam::111111111111:role/first", "--role-arn", role, "--audience=sts.example"],
+        ["--role-to-assume", role, "--aws-region", "eu-west-1", "--duration-seconds", "1h"],
     ]
 
     @Test func loginReadsWhatArgumentParserReads() throws {
-        let extra: [[String]] = [[], ["--profile", "ci", "--mode", "web-identity", "--output", "json"], ["--output=env", "--mode", "static"]]
+        let extra: [[String]] = [[], ["--profile", "ci", "--mode", "web-identity", "--output", "json"], ["--output=env", "--mode", "static", "--overwrite"]]
         for arguments in Self.shared {
             for more in extra {
                 let all = arguments + more
-                let values = try #require(FlagValues(all), "\(all)")
+                let values = try #require(FlagValues(all, flags: HotPath.bareFlags), "\(all)")
                 let fast = try #require(HotPath.loginAWS(values), "\(all)")
                 let parsed = try LoginAWSCommand.parse(all)
                 #expect(String(reflecting: fast) == String(reflecting: parsed), "\(all)")

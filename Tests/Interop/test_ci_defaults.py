@@ -425,3 +425,30 @@ def test_a_working_directory_config_in_a_credential_process_line_is_said(broker,
     result = login(broker, "--sts-endpoint", sts.url, "--mode", "credential-process", "--profile", "cp", check=True)
     assert f"--config {broker.root}/broker.json" in credential_process_line(broker, aws)
     assert f"use --config {broker.root}/broker.json, found from the working directory" in result.stderr
+
+
+# --- 9. typos first ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, said", [
+    (["login", "aws", "--role_arn", ROLE], "unknown option '--role_arn' for 'broker login aws'\n  hint: did you mean '--role-arn'?"),
+    (["idp", "token", "--audiance", "a"], "unknown option '--audiance' for 'broker idp token'\n  hint: did you mean '--audience'?"),
+    (["statsu"], "unknown command 'statsu' for 'broker'\n  hint: did you mean 'status'?"),
+    (["config", "shwo"], "unknown command 'shwo' for 'broker config'\n  hint: did you mean 'show'?"),
+    (["login", "--al"], "unknown option '--al' for 'broker login'\n  hint: did you mean '--all'?"),
+])
+def test_unknown_options_and_commands_are_reported_first(broker, args, said):
+    result = broker.run(*args, check=False)
+    assert result.returncode == 2
+    assert said in result.stderr
+    assert "is required" not in result.stderr
+
+
+def test_the_anchors_names_and_durations_are_accepted(broker, sts):
+    result = broker.run("login", "aws", "--role-to-assume", ROLE, "--aws-region", "eu-west-1", "--duration-seconds", "1h",
+                        "--sts-endpoint", sts.url, "--profile", "anchor")
+    assert result.returncode == 0
+    form = sts.requests[0]["form"]
+    assert form["RoleArn"] == [ROLE] and form["DurationSeconds"] == ["3600"]
+    assert sections(broker.home / ".aws" / "config")["profile anchor"]["region"] == "eu-west-1"
+    result = login(broker, "--sts-endpoint", sts.url, "--duration-seconds", "13h")
+    assert result.returncode == 2 and "--duration-seconds" in result.stderr

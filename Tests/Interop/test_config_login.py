@@ -28,8 +28,10 @@ def write_config(broker, providers, **top):
 BROKEN = [
     ('{"version": 1, "providers": {', "not valid JSON"),
     ('{"version": 1, "providers": {"aws-dev": {"adapter": "aws-sts", "roleArm": "x"}}}', "providers.aws-dev.roleArm: unknown setting"),
-    ('{"version": 1, "providers": {"aws-dev": {"adapter": "aws-sts", "roleArn": "%s", "durationSeconds": "1h"}}}' % ROLE_A,
-     "providers.aws-dev.durationSeconds: expected an integer"),
+    ('{"version": 1, "providers": {"aws-dev": {"adapter": "aws-sts", "roleArn": "%s", "durationSeconds": "a while"}}}' % ROLE_A,
+     "providers.aws-dev.durationSeconds"),
+    ('{"version": 1, "providers": {"aws-dev": {"adapter": "aws-sts", "roleArn": "%s", "durationSeconds": true}}}' % ROLE_A,
+     "providers.aws-dev.durationSeconds: expected a duration"),
     ('{"version": 1, "providers": {"x": {"adapter": "aws-ssso", "roleArn": "%s"}}}' % ROLE_A, "providers.x.adapter: unknown adapter"),
     ('{"version": 1, "providers": {"x": {"adapter": "aws-sts", "roleArn": "${BROKER_TEST_UNSET_VAR}"}}}',
      "providers.x.roleArn: environment variable BROKER_TEST_UNSET_VAR is not set"),
