@@ -4,6 +4,7 @@ import Foundation
 
 /// Prints what a login produced in the format asked for, plus the one-line summary on stderr.
 struct AWSLoginOutput {
+    let name: String
     let result: LoginResult
     let settings: AWSSettings
 
@@ -14,8 +15,10 @@ struct AWSLoginOutput {
             Terminal.output(exports().shellExports)
         case "github":
             Terminal.output(try exports().appendToGitHubEnv(environment: environment))
+            try StepOutputs.write(StepOutputs.values(identity: credentials.identity, expiration: credentials.expiration),
+                                  environment: environment)
         case "json":
-            Terminal.output(try JSONOutput.string(report()))
+            try LoginReport.login([.init(name: name, adapter: AWSAdapter.descriptor.adapter, result: .success(result))]).print()
         default:
             break
         }
@@ -24,23 +27,6 @@ struct AWSLoginOutput {
     }
 
     func exports() -> EnvironmentExport { EnvironmentExport(result.credentials.environment) }
-
-    struct Report: Encodable {
-        var provider = "aws"
-        var profile: String
-        var mode: String
-        var assumedRoleArn: String
-        var expiration: Date?
-        var region: String?
-        var credentials: [String: String]
-        var files: [WrittenTarget.Place]
-    }
-
-    func report() -> Report {
-        Report(profile: settings.profile, mode: settings.mode.rawValue, assumedRoleArn: result.credentials.identity,
-               expiration: result.credentials.expiration, region: settings.region,
-               credentials: result.credentials.secrets.mapValues(\.reveal), files: result.written.map(\.place))
-    }
 
     static func expiry(_ date: Date?) -> String {
         guard let date else { return "" }

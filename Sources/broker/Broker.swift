@@ -42,11 +42,13 @@ struct Broker: AsyncParsableCommand {
         } catch let failure as ExitFailure {
             Foundation.exit(failure.code)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                exit(withError: error)
+            // `login NAME...` is `login providers` inside: users never type the latter.
+            let message = fullMessage(for: error).replacingOccurrences(of: "broker login providers", with: "broker login")
+            if exitCode(for: error) == .success {
+                Terminal.output(message)
+                Foundation.exit(0)
             }
-            Terminal.error(fullMessage(for: error))
+            Terminal.error(message)
             Foundation.exit(2)
         }
     }

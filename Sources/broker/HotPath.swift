@@ -52,7 +52,7 @@ enum HotPath {
         command.configOption = config(values)
         command.profile = values.last("profile")
         command.mode = values.last("mode")
-        command.output = values.last("output") ?? "ini"
+        command.output = values.last("output") ?? "text"
         command.overwrite = values.flag("overwrite")
         guard values.last("overwrite") == nil else { return nil }
         return validated(command, groups: [source])

@@ -13,9 +13,10 @@ struct LoginAWSCommand: AsyncParsableCommand {
             Modes: static writes keys into the credentials file; credential-process makes the SDKs call \
             'broker credential-process aws' (which refreshes by itself); web-identity writes a token file \
             for the SDKs to exchange themselves ('broker refresh' renews it).
-            Outputs: ini (default) prints nothing on stdout; env prints export lines for eval; json prints \
-            one report; github appends to $GITHUB_ENV after printing ::add-mask:: lines. The profile is \
-            written in every case.
+            Outputs: text (default) prints nothing on stdout; env prints export lines for eval; json prints \
+            the report 'broker status --output json' prints too (never secrets); github appends to $GITHUB_ENV \
+            after printing ::add-mask:: lines, and writes identity, account and expiration to $GITHUB_OUTPUT. \
+            The profile is written in every case.
             """)
 
     @OptionGroup var aws: AWSOptions
@@ -29,19 +30,22 @@ struct LoginAWSCommand: AsyncParsableCommand {
     @Flag(help: "Replace access keys in the profile that broker did not write (logout puts them back).")
     var overwrite = false
 
-    @Option(help: "ini, env, json or github.")
-    var output = "ini"
+    @Option(help: "text, env, json or github.")
+    var output = "text"
 
     @OptionGroup var source: TokenSourceOptions
 
     @OptionGroup var configOption: ConfigOption
 
     func validate() throws {
-        guard ["ini", "env", "json", "github"].contains(output) else {
-            throw ValidationError("--output must be ini, env, json or github (not '\(output)')")
+        guard Self.outputs.contains(output) else {
+            throw ValidationError("--output must be text, env, json or github (not '\(output)')")
         }
         _ = try validating { try settings(runtime: BrokerRuntime(configOption: configOption.config)) }
     }
+
+    /// `ini` is the name earlier versions used for `text`.
+    static let outputs = ["text", "ini", "env", "json", "github"]
 
     func settings(runtime: BrokerRuntime) throws -> AWSSettings {
         let entry = runtime.config.providers.first { $0.name == "aws" && $0.adapter == AWSAdapter.descriptor.adapter }
@@ -68,6 +72,6 @@ struct LoginAWSCommand: AsyncParsableCommand {
         let outcome = await runner.run([.init(name: name, adapter: "aws-sts", provider: AWSAdapter.makeProvider(settings, context: context))])[0]
         let result = try outcome.result!.get()
         if settings.mode != .staticKeys { runtime.noteEmbeddedConfig() }
-        try AWSLoginOutput(result: result, settings: settings).emit(output, environment: runtime.environment)
+        try AWSLoginOutput(name: name, result: result, settings: settings).emit(output, environment: runtime.environment)
     }
 }

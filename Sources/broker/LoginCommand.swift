@@ -6,6 +6,11 @@ struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
         abstract: "Exchange identity tokens for cloud credentials and write them where each cloud's tools look.",
+        usage: """
+            broker login aws --role-arn <arn> [<options>]
+            broker login <name> ... [<options>]
+            broker login --all [<options>]
+            """,
         discussion: """
             'broker login aws --role-arn ...' needs no config. 'broker login NAME [NAME...]' or \
             'broker login --all' runs the config's providers concurrently, one token per audience.
@@ -20,6 +25,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "providers",
         abstract: "Log into the config's providers by name, or all of them.",
+        usage: "broker login <name> ... | --all [<options>]",
         discussion: """
             Runs the providers concurrently, fetching one token per distinct audience. A summary table goes \
             to stderr; --output json prints one report. Exit 0 only when every provider succeeded; \
@@ -90,7 +96,15 @@ struct LoginProvidersCommand: AsyncParsableCommand {
         }
         switch output {
         case "env": Terminal.output(EnvironmentExport(variables).shellExports)
-        case "github": Terminal.output(try EnvironmentExport(variables).appendToGitHubEnv(environment: runtime.environment))
+        case "github":
+            Terminal.output(try EnvironmentExport(variables).appendToGitHubEnv(environment: runtime.environment))
+            let exported = outcomes.filter { exporters.contains($0.name) }.compactMap { outcome -> (String, LoginResult)? in
+                if case .success(let result)? = outcome.result { return (outcome.name, result) } else { return nil }
+            }
+            // Each provider's outputs under its name; with one provider, also without a prefix.
+            var values = exported.flatMap { StepOutputs.values(identity: $1.credentials.identity, expiration: $1.credentials.expiration, prefix: "\($0)-") }
+            if exported.count == 1 { values += StepOutputs.values(identity: exported[0].1.credentials.identity, expiration: exported[0].1.credentials.expiration) }
+            try StepOutputs.write(values, environment: runtime.environment)
         default: break
         }
         LoginSummary(outcomes: outcomes).print(json: output == "json")

@@ -5,47 +5,24 @@ import Foundation
 struct LoginSummary {
     let outcomes: [LoginRunner.Outcome]
 
-    struct Row: Encodable {
-        var name: String
-        var adapter: String
-        var status: String
-        var identity: String?
-        var expiration: Date?
-        var files: [String]
-        var error: String?
-    }
+    var rows: [LoginReport.Row] { LoginReport.login(outcomes).results }
 
-    var rows: [Row] {
-        outcomes.map { outcome in
-            switch outcome.result {
-            case .success(let result)?:
-                return Row(name: outcome.name, adapter: outcome.adapter, status: "ok", identity: result.credentials.identity,
-                           expiration: result.credentials.expiration, files: Self.files(result.written))
-            case .failure(let error)?:
-                return Row(name: outcome.name, adapter: outcome.adapter, status: "failed", files: [], error: "\(error)")
-            case nil:
-                return Row(name: outcome.name, adapter: outcome.adapter, status: "skipped", files: [], error: outcome.skipped)
-            }
-        }
-    }
+    static func files(_ written: [WrittenTarget]) -> [String] { written.map { describe($0.place) } }
 
-    static func files(_ written: [WrittenTarget]) -> [String] {
-        written.map { target in target.section.map { "\(target.path) [\($0)]" } ?? target.path }
+    static func describe(_ place: WrittenTarget.Place) -> String {
+        place.section.map { "\(place.path) [\($0)]" } ?? place.path
     }
 
     func print(json: Bool) {
         for outcome in outcomes {
             if case .success(let result)? = outcome.result { result.warnings.forEach { Terminal.warn("\(outcome.name): \($0)") } }
         }
-        if json {
-            struct Report: Encodable { var ok: Bool; var results: [Row] }
-            Terminal.output((try? JSONOutput.string(Report(ok: outcomes.allSatisfy(\.succeeded), results: rows))) ?? "{}")
-        }
+        if json { try? LoginReport.login(outcomes).print() }
         var table = [["NAME", "ADAPTER", "STATUS", "IDENTITY", "EXPIRES", "FILES"]]
         for row in rows {
             let expires = row.expiration.map { "in \(DurationText.format($0.timeIntervalSinceNow))" } ?? "-"
             table.append([row.name, row.adapter, row.status, row.identity ?? "-", expires,
-                          row.files.isEmpty ? "-" : row.files.joined(separator: ", ")])
+                          row.files.isEmpty ? "-" : row.files.map(Self.describe).joined(separator: ", ")])
         }
         Terminal.note(TextTable.render(table))
         for row in rows where row.status == "failed" {

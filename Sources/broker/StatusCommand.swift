@@ -5,13 +5,25 @@ import Foundation
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show every recorded login: identity, time left and files written; and anything broker wrote that no record names.")
+        abstract: "Show every recorded login: identity, time left and files written; and anything broker wrote that no record names.",
+        discussion: """
+            The time left is the real one: a web-identity token file that expires before its session counts, and \
+            so does a session credential-process refreshed since. --check exits 1 when a login has expired (or has \
+            less than --min-remaining left), for a CI step that must fail early.
+            """)
 
-    @Option(help: "text or json")
+    @Option(help: "text or json (the report 'broker login --output json' prints).")
     var output = "text"
+
+    @Flag(help: "Exit 1 when a recorded login has expired, is unfinished, or has less than --min-remaining left.")
+    var check = false
+
+    @Option(help: "With --check: the least time each login must have left (e.g. 15m; default 0).")
+    var minRemaining: String?
 
     func validate() throws {
         guard ["text", "json"].contains(output) else { throw ValidationError("--output must be text or json") }
+        if let minRemaining { _ = try DurationText.parse(minRemaining, name: "--min-remaining", range: 0 ... 12 * 3600) }
     }
 
     func run() async throws {
@@ -19,38 +31,41 @@ struct StatusCommand: AsyncParsableCommand {
         let records = try state.records()
         let leftovers = Leftovers.find(records: records, state: state,
                                        ownedDirectories: BrokerRuntime.registry.all.flatMap(\.ownedDirectories))
+        let minimum = try minRemaining.map { try DurationText.parse($0, name: "--min-remaining", range: 0 ... 12 * 3600) } ?? 0
+        let rows = records.map { record in
+            let expiration = BrokerRuntime.registry.realExpiration(of: record)
+            let status = record.isPending ? "pending" : (expiration.map { $0.timeIntervalSinceNow > minimum } ?? true) ? "valid" : "expired"
+            return LoginReport.Row(name: record.name, adapter: record.adapter, status: status,
+                                   identity: record.isPending && record.identity.isEmpty ? nil : record.identity,
+                                   expiration: expiration, details: record.details, files: record.written.map(\.place))
+        }
+        let report = LoginReport(ok: rows.allSatisfy { $0.status == "valid" }, results: rows)
         if output == "json" {
-            struct Row: Encodable {
-                var name, adapter, identity: String
-                var expiration: Date?
-                var secondsLeft: Int?
-                var pending: Bool
-                var files: [WrittenTarget.Place]
-            }
-            let rows = records.map { record in
-                let expiration = BrokerRuntime.registry.realExpiration(of: record)
-                return Row(name: record.name, adapter: record.adapter, identity: record.identity, expiration: expiration,
-                           secondsLeft: expiration.map { Int($0.timeIntervalSinceNow) }, pending: record.isPending,
-                           files: record.written.map(\.place))
-            }
-            Terminal.output(try JSONOutput.string(rows))
+            try report.print()
         } else if records.isEmpty {
             Terminal.note("no recorded logins")
         } else {
             var table = [["NAME", "ADAPTER", "IDENTITY", "EXPIRES", "FILES"]]
-            for record in records {
-                let left = BrokerRuntime.registry.realExpiration(of: record).map { $0.timeIntervalSinceNow }
+            for row in rows {
+                let left = row.expiration.map { $0.timeIntervalSinceNow }
                 var expires = left.map { $0 > 0 ? "in \(DurationText.format($0))" : "expired \(DurationText.format(-$0)) ago" } ?? "-"
-                if record.isPending { expires = "unfinished (running, or interrupted)" }
-                table.append([record.name, record.adapter, record.isPending && record.identity.isEmpty ? "-" : record.identity, expires,
-                              LoginSummary.files(record.written).joined(separator: ", ")])
+                if row.status == "pending" { expires = "unfinished (running, or interrupted)" }
+                table.append([row.name, row.adapter, row.identity ?? "-", expires,
+                              row.files.map(LoginSummary.describe).joined(separator: ", ")])
             }
             Terminal.output(TextTable.render(table))
         }
-        // Always on stderr, so scripts reading the JSON list see it too without a new shape.
+        // Always on stderr, so scripts reading the JSON see it too without a new shape.
         if !leftovers.isEmpty {
             Terminal.note("written by broker but in no record ('broker logout --all' removes them):")
             leftovers.forEach { Terminal.note("  \($0)") }
+        }
+        if check, !report.ok {
+            for row in rows where row.status != "valid" {
+                Terminal.error("\(row.name): " + (row.status == "pending" ? "the login did not finish" : minimum > 0
+                    ? "less than \(DurationText.format(minimum)) left" : "expired") + "; run 'broker login' again")
+            }
+            throw ExitFailure(code: 1)
         }
     }
 }

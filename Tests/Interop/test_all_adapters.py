@@ -49,4 +49,4 @@ def test_login_all_then_logout_all_across_three_adapters(broker, serve, openbao,
     assert not (broker.home / ".vault-token").exists()
     assert "other.example.com" in json.loads((docker_dir / "config.json").read_text())["auths"]  # merged, so kept
     assert bao(broker, "token", "lookup", token=vault_token).returncode != 0
-    assert json.loads(broker.run("status", "--output", "json").stdout) == []
+    assert json.loads(broker.run("status", "--output", "json").stdout)["results"] == []

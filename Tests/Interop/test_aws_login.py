@@ -274,12 +274,21 @@ def test_output_env_is_evaluable(broker, aws, stub):
     assert shell.stdout.split() == ["ASIASTUB1", "eu-west-1", "2099-01-01T00:00:00Z"]
 
 
-def test_output_json_reports_everything(broker, aws, stub):
-    report = json.loads(login(broker, stub(OK).url, "--output", "json", "--profile", "j").stdout)
-    assert report["assumedRoleArn"] == "arn:aws:sts::123456789012:assumed-role/deploy/session"
-    assert report["profile"] == "j" and report["credentials"]["AccessKeyId"] == "ASIASTUB1"
-    assert report["expiration"].startswith("2099-01-01")
-    assert any(f["path"].endswith("credentials") for f in report["files"])
+def test_output_json_reports_everything_but_secrets(broker, aws, stub):
+    result = login(broker, stub(OK).url, "--output", "json", "--profile", "j", "--region", "eu-west-1")
+    report = json.loads(result.stdout)
+    assert report["ok"] is True and len(report["results"]) == 1
+    row = report["results"][0]
+    assert row["name"] == "aws:j" and row["adapter"] == "aws-sts" and row["status"] == "ok"
+    assert row["identity"] == "arn:aws:sts::123456789012:assumed-role/deploy/session"
+    assert row["details"] == {"profile": "j", "mode": "static", "region": "eu-west-1"}
+    assert row["expiration"].startswith("2099-01-01") and row["secondsLeft"] > 0
+    assert any(f["path"].endswith("credentials") for f in row["files"])
+    for secret in ("ASIASTUB1", "STUBSECRETKEY1", "STUBSESSIONTOKEN1"):
+        assert secret not in result.stdout
+    # The same shape as status, row for row.
+    status = json.loads(broker.run("status", "--output", "json").stdout)
+    assert set(status) == set(report) and set(status["results"][0]) == set(row)
 
 
 def test_output_github_masks_first_and_appends_to_github_env(broker, aws, stub, tmp_path):

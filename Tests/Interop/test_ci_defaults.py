@@ -325,7 +325,7 @@ def test_the_search_stops_at_the_repository_root_and_harmless_configs_need_no_tr
 
 def status_rows(broker):
     import json
-    return {row["name"]: row for row in json.loads(broker.run("status", "--output", "json").stdout)}
+    return {row["name"]: row for row in json.loads(broker.run("status", "--output", "json").stdout)["results"]}
 
 
 def test_web_identity_status_and_min_remaining_see_the_token_files_expiry(broker, sts):
@@ -452,3 +452,63 @@ def test_the_anchors_names_and_durations_are_accepted(broker, sts):
     assert sections(broker.home / ".aws" / "config")["profile anchor"]["region"] == "eu-west-1"
     result = login(broker, "--sts-endpoint", sts.url, "--duration-seconds", "13h")
     assert result.returncode == 2 and "--duration-seconds" in result.stderr
+
+
+# --- 10. one vocabulary for output ------------------------------------------------------------
+
+def test_text_is_the_default_output_everywhere(broker, sts):
+    for command in (["login", "aws", "--role-arn", ROLE, "--sts-endpoint", sts.url], ["login", "--all"], ["status"]):
+        result = broker.run(*command, "--output", "text", check=False)
+        assert "--output must be" not in result.stderr, command
+
+
+def test_status_check_fails_a_step_when_a_login_expired_or_is_inside_the_window(broker, sts):
+    path = token_file(broker, "short.jwt", exp=int(time.time()) + 120)
+    login(broker, "--sts-endpoint", sts.url, "--mode", "web-identity", "--token-file", path, check=True)
+    assert broker.run("status", "--check", check=False).returncode == 0
+    result = broker.run("status", "--check", "--min-remaining", "10m", check=False)
+    assert result.returncode == 1 and "aws: less than 10m left" in result.stderr
+    # The source now holds an expired token: refresh refuses it and keeps the file as it is.
+    expired = Path(token_file(broker, "gone.jwt", iat=int(time.time()) - 600, exp=int(time.time()) - 60)).read_text()
+    Path(path).write_text(expired)
+    result = broker.run("refresh", check=False)
+    assert result.returncode == 2 and "expired at" in result.stderr
+    assert broker.run("status", "--check", check=False).returncode == 0
+    # Time passes: the token file the SDKs read has expired.
+    (broker.root / "broker-home" / "aws" / "web-identity" / "default.jwt").write_text(expired)
+    result = broker.run("status", "--check", check=False)
+    assert result.returncode == 1 and "aws: expired" in result.stderr
+
+
+def test_failures_are_annotated_in_github_actions_and_step_outputs_written(broker, sts, tmp_path):
+    result = login(broker, "--sts-endpoint", sts.url, "--role-arn", "nope", env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 2
+    assert "::error title=broker::" in result.stderr
+    outputs, github_env = tmp_path / "outputs", tmp_path / "env"
+    env = {"GITHUB_OUTPUT": str(outputs), "GITHUB_ENV": str(github_env)}
+    result = login(broker, "--sts-endpoint", sts.url, "--source", "embedded", "--output", "github", env=env)
+    assert result.returncode == 0, result.stderr
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert written == {"identity": "arn:aws:sts::123456789012:assumed-role/deploy/session", "account": "123456789012",
+                       "expiration": "2099-01-01T00:00:00Z"}
+    assert "STUBSECRET" not in outputs.read_text()
+
+
+def test_usage_never_shows_the_internal_providers_command(broker):
+    for args in (["login"], ["login", "--help"], ["login", "providers", "--help"]):
+        result = broker.run(*args, check=False)
+        assert "login providers" not in result.stdout + result.stderr, args
+    assert "broker login <name> ... | --all" in broker.run("login", check=False).stderr
+
+
+def test_a_config_entry_named_aws_is_the_aws_command_or_refused(broker, sts):
+    import json
+    (broker.root / "c.json").write_text(json.dumps({"version": 1, "providers": {
+        "aws": {"adapter": "vault-jwt", "address": "http://127.0.0.1:8200", "role": "r"}}}))
+    result = broker.run("login", "--all", "--config", str(broker.root / "c.json"), check=False)
+    assert result.returncode == 2 and "the name 'aws' is reserved for 'broker login aws'" in result.stderr
+    (broker.root / "c.json").write_text(json.dumps({"version": 1, "providers": {
+        "aws": {"adapter": "aws-sts", "roleArn": ROLE, "stsEndpoint": sts.url, "profile": "named"}}}))
+    assert broker.run("login", "aws", "--config", str(broker.root / "c.json")).returncode == 0
+    assert broker.run("login", "--all", "--config", str(broker.root / "c.json")).returncode == 0
+    assert len(sts.requests) == 2

@@ -100,7 +100,7 @@ def test_login_all_logs_into_every_provider_with_one_token_per_audience(broker, 
     assert "token source" in result.stderr
     assert "111111111111" in caller_identity_boto3(broker, "a", moto)[0]
     assert "222222222222" in caller_identity_boto3(broker, "b", moto)[0]
-    status = json.loads(broker.run("status", "--output", "json").stdout)
+    status = json.loads(broker.run("status", "--output", "json").stdout)["results"]
     assert {s["name"] for s in status} == {"acct-a", "acct-b"}
 
 
@@ -169,7 +169,7 @@ def test_logout_removes_exactly_what_broker_wrote(broker, aws):
         broker.run("logout", "--all")
         assert (aws / "credentials").read_text() == original_credentials
         assert (aws / "config").read_text() == original_config
-        assert json.loads(broker.run("status", "--output", "json").stdout) == []
+        assert json.loads(broker.run("status", "--output", "json").stdout)["results"] == []
         leftovers = list((broker.root / "broker-home" / "aws").rglob("*.j*"))
         assert leftovers == []
     finally:

@@ -53,7 +53,7 @@ def test_logout_gives_back_a_profile_that_existed_before_the_login(broker, aws, 
     assert "restored [profile foo]" in result.stderr
     assert (aws / "config").read_text() == USER_CONFIG
     assert (aws / "credentials").read_text() == USER_CREDENTIALS
-    assert json.loads(broker.run("status", "--output", "json").stdout) == []
+    assert json.loads(broker.run("status", "--output", "json").stdout)["results"] == []
 
 
 def test_concurrent_logins_and_logouts_leave_no_key_unrecorded(broker, aws, sts):
@@ -71,7 +71,7 @@ def test_concurrent_logins_and_logouts_leave_no_key_unrecorded(broker, aws, sts)
         broker.run("logout", "--all")
         assert (aws / "credentials").read_text() == USER_CREDENTIALS
         assert (aws / "config").read_text() == USER_CONFIG
-        assert json.loads(broker.run("status", "--output", "json").stdout) == []
+        assert json.loads(broker.run("status", "--output", "json").stdout)["results"] == []
 
 
 def test_a_login_killed_anywhere_leaves_old_or_new_files_and_logout_undoes_it(broker, aws, sts):

@@ -85,7 +85,7 @@ def test_exchange_with_client_authentication_writes_the_token(broker, exchange, 
     assert ("client_secret" in form) == (client_auth == "post")
     assert "export IDP_TOKEN=exchanged-token-123" in result.stdout
     assert "s3cret" not in result.stderr
-    status = json.loads(broker.run("status", "--output", "json").stdout)
+    status = json.loads(broker.run("status", "--output", "json").stdout)["results"]
     assert 800 < status[0]["secondsLeft"] <= 900
 
 

@@ -41,7 +41,7 @@ def test_login_writes_the_token_file_the_bao_cli_uses(broker, vault_setup):
     lookup = bao(broker, "token", "lookup", "-format=json")
     assert lookup.returncode == 0, lookup.stderr
     assert "default" in json.loads(lookup.stdout)["data"]["policies"]
-    status = json.loads(broker.run("status", "--output", "json").stdout)
+    status = json.loads(broker.run("status", "--output", "json").stdout)["results"]
     assert status[0]["name"] == "vault" and status[0]["secondsLeft"] > 500
 
 
