@@ -5,11 +5,12 @@ import Foundation
 /// camelCase), how to build the provider, and how to undo a login.
 public enum AWSAdapter {
     public static let keys: [SettingKey] = [
-        SettingKey("roleArn", .string, required: true, help: "IAM role to assume, arn:aws:iam::<account>:role/<name>"),
+        SettingKey("roleArn", .string, required: true, pattern: "^(arn:aws[a-z-]*:iam::[0-9]{12}:role/.+|\\$\\{.+\\})$",
+                   help: "IAM role to assume, arn:aws:iam::<account>:role/<name>"),
         SettingKey("roleSessionName", .string, help: "RoleSessionName (default: derived from the token's sub and the time)"),
         SettingKey("durationSeconds", .duration, range: 900 ... 43200, help: "session length, 900-43200 seconds or a duration such as \"1h\""),
-        SettingKey("region", .string, help: "region: regional STS endpoint, written to the profile"),
-        SettingKey("stsEndpoint", .string, help: "STS endpoint URL (FIPS, VPC endpoints, emulators)"),
+        SettingKey("region", .string, pattern: "^([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+|\\$\\{.+\\})$", help: "region: regional STS endpoint, written to the profile"),
+        SettingKey("stsEndpoint", .string, pattern: SettingKey.urlPattern, help: "STS endpoint URL (FIPS, VPC endpoints, emulators)"),
         SettingKey("policy", .string, help: "file with an inline session policy"),
         SettingKey("policyArn", .stringArray, help: "managed session policy ARNs, at most 10"),
         SettingKey("profile", .string, help: "profile to write (default: default)"),

@@ -27,7 +27,7 @@ public struct AWSSTSProvider: Provider {
 
     public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
         try AWSSharedFiles.checkHome(environment)
-        let sessionName = settings.roleSessionName ?? RoleSessionName.derive(from: token)
+        let sessionName = settings.roleSessionName ?? RoleSessionName.derive(from: token, environment: environment)
         let result = try await STSClient(settings: settings, environment: environment).assumeRole(token: token, sessionName: sessionName)
         let written = try write(result, token: token, sessionName: sessionName, journal: journal)
         let credentials = IssuedCredentials(

@@ -21,7 +21,7 @@ public struct STSClient: Sendable {
     public func assumeRole(token: IdentityToken, sessionName: String? = nil) async throws -> STSWebIdentityResult {
         try Self.checkIssuerReachable(token: token, endpoint: settings.endpoint)
         let request = STSRequest(settings: settings, token: token,
-                                 sessionName: sessionName ?? settings.roleSessionName ?? RoleSessionName.derive(from: token))
+                                 sessionName: sessionName ?? settings.roleSessionName ?? RoleSessionName.derive(from: token, environment: environment))
         let started = Date()
         var attempt = 0
         while true {

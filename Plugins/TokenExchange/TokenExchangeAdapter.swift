@@ -4,7 +4,7 @@ import Foundation
 /// Registers `token-exchange` (RFC 8693) with the core.
 public enum TokenExchangeAdapter {
     public static let keys: [SettingKey] = [
-        SettingKey("tokenUrl", .string, required: true, help: "the OAuth 2.0 token endpoint"),
+        SettingKey("tokenUrl", .string, required: true, pattern: SettingKey.urlPattern, help: "the OAuth 2.0 token endpoint"),
         SettingKey("exchangeAudience", .string, help: "RFC 8693 audience parameter (the entry's audience is the identity token's)"),
         SettingKey("resource", .string, help: "RFC 8693 resource parameter"),
         SettingKey("scope", .string, help: "space-separated scopes"),

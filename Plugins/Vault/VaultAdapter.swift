@@ -4,7 +4,7 @@ import Foundation
 /// Registers `vault-jwt` (HashiCorp Vault and OpenBao JWT auth) with the core.
 public enum VaultAdapter {
     public static let keys: [SettingKey] = [
-        SettingKey("address", .string, help: "Vault address (default $VAULT_ADDR)"),
+        SettingKey("address", .string, pattern: SettingKey.urlPattern, help: "Vault address (default $VAULT_ADDR)"),
         SettingKey("mount", .string, help: "JWT auth mount path (default jwt)"),
         SettingKey("role", .string, required: true, help: "the JWT auth role"),
         SettingKey("namespace", .string, help: "sent as X-Vault-Namespace (default $VAULT_NAMESPACE)"),

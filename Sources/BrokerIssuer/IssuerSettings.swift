@@ -32,6 +32,14 @@ public struct IssuerSettings: Sendable {
         return url
     }
 
+    /// Audiences of the clouds that fetch the issuer's keys themselves over https (AWS STS,
+    /// Google workload identity): only tokens for them need an https issuer.
+    public static func isCloudAudience(_ audience: String) -> Bool {
+        let lowered = audience.lowercased()
+        return lowered.contains("amazonaws.com") || lowered.hasPrefix("//iam.googleapis.com/")
+            || lowered.hasPrefix("https://iam.googleapis.com/")
+    }
+
     /// AWS and Google only trust https issuers without a port; say so instead of failing later.
     public var warnings: [String] {
         var result: [String] = []

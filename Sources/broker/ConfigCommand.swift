@@ -52,27 +52,36 @@ struct ConfigCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the resolved config (variables expanded, secrets redacted).")
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Print the resolved config: defaults filled in; secrets and values from variables redacted (--reveal shows them).")
 
         @OptionGroup var configOption: ConfigOption
 
+        @Flag(help: "Show values from variables and secret-looking keys as they are.")
+        var reveal = false
+
         func run() async throws {
             let runtime = try BrokerRuntime(configOption: configOption.config)
+            let raw = runtime.configPath.flatMap { FileManager.default.contents(atPath: $0) }.flatMap { try? StrictJSON.parse($0) }
             var providers: [String: JSONValue] = [:]
             for entry in runtime.config.providers {
                 let descriptor = try runtime.registry.descriptor(for: entry.adapter, at: entry.name)
-                let secret = Set(descriptor.keys.filter(\.secret).map(\.name))
                 var values = entry.settings.values.mapValues { $0 }
-                for key in values.keys where secret.contains(key) { values[key] = .string("<redacted>") }
                 values["adapter"] = .string(entry.adapter)
                 values["audience"] = .string(entry.audience)
-                providers[entry.name] = .object(values)
+                let rawEntry = raw?.objectValue?["providers"]?.objectValue?[entry.name]
+                providers[entry.name] = reveal ? .object(values)
+                    : ConfigRedaction.redact(.object(values), raw: rawEntry, secretKeys: Set(descriptor.keys.filter(\.secret).map(\.name)))
             }
             let resolved: [String: JSONValue] = [
                 "file": runtime.configPath.map(JSONValue.string) ?? .null,
                 "version": .number(1),
-                "source": .object(runtime.config.source.values.isEmpty ? ["type": .string("auto")] : runtime.config.source.values),
-                "issuer": .object(runtime.config.issuer.values),
+                "source": reveal ? .object(runtime.config.source.values.isEmpty ? ["type": .string("auto")] : runtime.config.source.values)
+                    : ConfigRedaction.redact(.object(runtime.config.source.values.isEmpty ? ["type": .string("auto")] : runtime.config.source.values),
+                                             raw: raw?.objectValue?["source"]),
+                "issuer": reveal ? .object(runtime.config.issuer.values)
+                    : ConfigRedaction.redact(.object(runtime.config.issuer.values), raw: raw?.objectValue?["issuer"]),
                 "providers": .object(providers),
             ]
             Terminal.output(try JSONOutput.string(resolved))

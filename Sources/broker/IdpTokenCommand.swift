@@ -40,7 +40,7 @@ struct IdpTokenCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         var settings = try issuerOptions.settings(environment: environment)
         if let lifetime { settings.lifetime = try TokenLifetime.parse(lifetime) }
-        settings.warnings.forEach(Terminal.warn)
+        if audiences.contains(where: IssuerSettings.isCloudAudience) { settings.warnings.forEach(Terminal.warn) }
         let issuer = Issuer(settings: settings, home: try BrokerHome(environment: environment).prepare())
         let values = try issuer.claims(audiences: audiences, subject: subject, extra: ClaimArguments.parse(claims))
         let jwt = try await issuer.signer().sign(values)

@@ -69,8 +69,8 @@ struct SourceChoice {
 
     static func embedded(_ runtime: BrokerRuntime, issuerURL: String?) throws -> any TokenSource {
         let settings = try IssuerOptions.resolve(issuerURL: issuerURL, algorithm: nil, config: runtime.config, environment: runtime.environment)
-        settings.warnings.forEach(Terminal.warn)
-        return EmbeddedIssuerSource(issuer: Issuer(settings: settings, home: try runtime.brokerHome.prepare(), environment: runtime.environment))
+        let source = EmbeddedIssuerSource(issuer: Issuer(settings: settings, home: try runtime.brokerHome.prepare(), environment: runtime.environment))
+        return CloudAudienceWarning(source: source, warnings: settings.warnings)
     }
 }
 
@@ -83,5 +83,33 @@ struct AudienceRoutedSource: TokenSource {
 
     func token(audience: String) async throws -> IdentityToken {
         try await (routes[audience] ?? fallback).token(audience: audience)
+    }
+}
+
+/// The issuer's https warning, said once per run and only when a token goes to a cloud that
+/// fetches the issuer's keys itself (AWS, Google); Vault and local peers are fine with http.
+struct CloudAudienceWarning: TokenSource {
+    let source: any TokenSource
+    let warnings: [String]
+    private let said = Said()
+
+    init(source: any TokenSource, warnings: [String]) {
+        self.source = source
+        self.warnings = warnings
+    }
+
+    var name: String { source.name }
+
+    func token(audience: String) async throws -> IdentityToken {
+        if IssuerSettings.isCloudAudience(audience), await said.first() { warnings.forEach(Terminal.warn) }
+        return try await source.token(audience: audience)
+    }
+
+    private actor Said {
+        private var done = false
+        func first() -> Bool {
+            defer { done = true }
+            return !done
+        }
     }
 }

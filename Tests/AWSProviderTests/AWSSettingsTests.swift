@@ -98,6 +98,19 @@ import Testing
         let named = RoleSessionName.derive(from: try IdentityToken(jwt: testJWT(#"{"sub":"repo:acme/app"}"#)), now: now)
         #expect(named == "repo-acme-app@1800000000")
     }
+
+    @Test func keepsTheRepositoryFromItsStartAndNamesTheRun() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let long = "repo:" + String(repeating: "very-long-organisation-name-", count: 3) + "/app:ref:refs/heads/main"
+        let token = try IdentityToken(jwt: testJWT(#"{"sub":"\#(long)","repository":"acme/app"}"#))
+        #expect(RoleSessionName.derive(from: token, environment: ["GITHUB_RUN_ID": "7412345678"], now: now) == "acme-app@7412345678")
+        #expect(RoleSessionName.derive(from: token, environment: ["CI_JOB_ID": "991"], now: now) == "acme-app@991")
+        let gitlab = try IdentityToken(jwt: testJWT(#"{"sub":"project_path:group/sub/project:ref_type:branch:ref:main","project_path":"group/sub/project"}"#))
+        #expect(RoleSessionName.derive(from: gitlab, environment: ["CI_JOB_ID": "991"], now: now) == "group-sub-project@991")
+        // Without a repository claim the sub is cut at its end, never its start.
+        let name = RoleSessionName.derive(from: try IdentityToken(jwt: testJWT(#"{"sub":"\#(long)"}"#)), now: now)
+        #expect(name.hasPrefix("repo-very-long-organisation-name") && name.hasSuffix("@1800000000") && name.count <= 64)
+    }
 }
 
 @Suite struct TrustPolicyDiagnosisTests {

@@ -57,6 +57,8 @@ import Testing
         }
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(Set(lines).count == 16)
+        // Sixteen writers, one lock file at a time, none left behind.
+        #expect(!FileManager.default.fileExists(atPath: path + ".lock"))
     }
 
     @Test func aReadOnlyFileIsRefusedNotReplaced() throws {

@@ -52,7 +52,7 @@ import Testing
             echo '{"version": 1, "identity": "x", "files": [{"path": "~/a/one", "content": "1"}, {"path": "~/two", "content": "2", "mode": "0644"}], "owned": ["~/owned.txt", "~/never-written"]}'
             """, in: home)
         let result = try await makeProvider(["command": command(argv)], context: context(home: home)).login(token: makeToken(), journal: .unrecorded())
-        #expect(FileManager.default.fileExists(atPath: home + "/two.lock"))
+        #expect(!FileManager.default.fileExists(atPath: home + "/two.lock"))  // removed with the lock
         let record = StateStore.Record(name: "plugin", adapter: "exec", identity: "x", expiration: nil,
                                        written: result.written, details: result.credentials.details)
         let lines = try await ExecAdapter.descriptor.logout(record, context(home: home))

@@ -512,3 +512,70 @@ def test_a_config_entry_named_aws_is_the_aws_command_or_refused(broker, sts):
     assert broker.run("login", "aws", "--config", str(broker.root / "c.json")).returncode == 0
     assert broker.run("login", "--all", "--config", str(broker.root / "c.json")).returncode == 0
     assert len(sts.requests) == 2
+
+
+# --- 11. config polish ------------------------------------------------------------------------
+
+def test_a_json_syntax_error_shows_line_column_and_the_line(broker):
+    (broker.root / "bad.json").write_text('{\n  "version": 1,\n  "providers": {"x": {"adapter": "aws-sts",}}\n}\n')
+    result = broker.run("config", "validate", "--config", str(broker.root / "bad.json"), check=False)
+    assert result.returncode == 2
+    assert "line 3, column" in result.stderr
+    assert '"providers": {"x": {"adapter": "aws-sts",}}' in result.stderr
+
+
+def test_the_schema_binds_editors_and_carries_patterns_and_ranges(broker):
+    import json
+    import jsonschema
+    from conftest import REPO
+    schema = json.loads(broker.run("config", "schema").stdout)
+    example = json.loads((REPO / "config.example.json").read_text())
+    assert example["$schema"]
+    jsonschema.validate(example, schema)  # "$schema" included
+    assert "valid" in broker.run("config", "validate", "--config", str(REPO / "config.example.json")).stderr
+
+    def entry(**settings):
+        return {"version": 1, "providers": {"p": {"adapter": "aws-sts", "roleArn": "arn:aws:iam::123456789012:role/r", **settings}}}
+    jsonschema.validate(entry(durationSeconds="1h30m", stsEndpoint="https://sts.eu-west-1.amazonaws.com:443/"), schema)
+    for bad in (entry(roleArn="arn:aws:iam::123:role/r"), entry(durationSeconds=60), entry(durationSeconds="soon"),
+                entry(stsEndpoint="http://127.0.0.1:70000"), entry(region="Europe")):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
+
+
+def test_config_show_redacts_variables_and_secret_looking_plugin_settings(broker):
+    import json
+    config = {"version": 1, "providers": {"reg": {"adapter": "exec", "audience": "r", "command": ["/bin/true"],
+                                                  "env": {"API_TOKEN": "literal-secret", "REGION": "eu"},
+                                                  "settings": {"password": "hunter2", "registry": "${REGISTRY}"}}}}
+    (broker.root / "c.json").write_text(json.dumps(config))
+    env = {"REGISTRY": "registry.example.com"}
+    shown = broker.run("config", "show", "--config", str(broker.root / "c.json"), env=env).stdout
+    assert "literal-secret" not in shown and "hunter2" not in shown and "registry.example.com" not in shown
+    entry = json.loads(shown)["providers"]["reg"]
+    assert entry["env"] == {"API_TOKEN": "<redacted>", "REGION": "eu"}
+    assert entry["settings"] == {"password": "<redacted>", "registry": "<from ${REGISTRY}>"}
+    revealed = broker.run("config", "show", "--reveal", "--config", str(broker.root / "c.json"), env=env).stdout
+    assert "hunter2" in revealed and "registry.example.com" in revealed
+
+
+def test_the_https_warning_is_said_once_and_only_for_aws_or_google(broker, sts):
+    import json
+    assert "not https" not in broker.run("idp", "token", "--audience", "vault").stderr
+    assert "not https" in broker.run("idp", "token", "--audience", "sts.amazonaws.com").stderr
+    providers = {f"p{i}": {"adapter": "aws-sts", "roleArn": ROLE, "stsEndpoint": sts.url, "profile": f"p{i}",
+                           "audience": f"sts.amazonaws.com"} for i in range(3)}
+    (broker.root / "c.json").write_text(json.dumps({"version": 1, "source": {"type": "embedded"}, "providers": providers}))
+    result = broker.run("login", "--all", "--config", str(broker.root / "c.json"))
+    assert result.stderr.count("is not https") == 1
+
+
+def test_no_lock_files_are_left_beside_the_aws_files(broker, sts):
+    assert login(broker, "--sts-endpoint", sts.url, "--region", "eu-west-1").returncode == 0
+    assert sorted(p.name for p in (broker.home / ".aws").iterdir()) == ["config", "credentials"]
+
+
+def test_the_role_session_name_keeps_the_repository_and_names_the_run(broker, sts):
+    path = token_file(broker, "gh.jwt", repository="acme/app")
+    login(broker, "--sts-endpoint", sts.url, "--token-file", path, env={"GITHUB_RUN_ID": "7412345678"}, check=True)
+    assert sts.requests[0]["form"]["RoleSessionName"] == ["acme-app@7412345678"]

@@ -67,6 +67,8 @@ def test_config_example_is_valid(broker):
 def test_config_show_resolves_variables_and_schema_covers_adapters(broker):
     path = write_config(broker, {"aws-dev": {"adapter": "aws-sts", "roleArn": "${DEV_ROLE}", "profile": "dev"}})
     shown = json.loads(broker.run("config", "show", "--config", str(path), env={"DEV_ROLE": ROLE_B}).stdout)
+    assert shown["providers"]["aws-dev"]["roleArn"] == "<from ${DEV_ROLE}>"
+    shown = json.loads(broker.run("config", "show", "--reveal", "--config", str(path), env={"DEV_ROLE": ROLE_B}).stdout)
     assert shown["providers"]["aws-dev"]["roleArn"] == ROLE_B
     assert shown["providers"]["aws-dev"]["audience"] == "sts.amazonaws.com"
     schema = json.loads(broker.run("config", "schema").stdout)

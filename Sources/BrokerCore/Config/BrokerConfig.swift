@@ -27,14 +27,15 @@ public struct BrokerConfig: Sendable {
     ]
 
     public static let issuerKeys: [SettingKey] = [
-        SettingKey("url", .string, help: "issuer URL (https:// for AWS and Google)"),
+        SettingKey("url", .string, pattern: SettingKey.urlPattern, help: "issuer URL (https:// for AWS and Google)"),
         SettingKey("algorithm", .oneOf(["RS256", "ES256"]), help: "signing algorithm of a new key"),
         SettingKey("lifetime", .duration, range: 60 ... 12 * 3600, help: "token lifetime, 1m to 12h"),
         SettingKey("subject", .string, help: "the sub claim"),
         SettingKey("claims", .object, help: "extra claims"),
     ]
 
-    static let topLevelKeys = ["version", "source", "issuer", "providers"]
+    /// `$schema` binds editors to `broker config schema`; broker itself ignores it.
+    static let topLevelKeys = ["$schema", "version", "source", "issuer", "providers"]
 
     /// No file: the built-in defaults (auto source, embedded issuer defaults, no providers).
     public static let empty = BrokerConfig(file: nil, source: SettingsBlock([:], path: "source"),

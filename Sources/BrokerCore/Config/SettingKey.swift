@@ -29,12 +29,20 @@ public struct SettingKey: Sendable {
     /// For `.integer` and `.duration` (seconds): the documented range, checked when the config
     /// is read. Integers without one still must fit `defaultIntegerRange`.
     public var range: ClosedRange<Double>?
+    /// For `.string`: a regular expression (JSON Schema dialect) the value must match, given
+    /// to editors through `config schema`; the adapter checks the value itself when it reads it.
+    public var pattern: String?
+
+    /// An http(s) URL without user info whose port, if any, is 1-65535 (what `HTTPURL.parse`
+    /// accepts), or a `${VARIABLE}`.
+    public static let urlPattern = "^(https?://[^/:@\\s]+(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#].*)?|\\$\\{.+\\})$"
 
     /// What an integer setting without a range of its own may hold (so no conversion traps).
     public static let defaultIntegerRange: ClosedRange<Double> = -1_000_000_000 ... 1_000_000_000
 
     public init(_ name: String, _ kind: Kind, required: Bool = false, secret: Bool = false,
-                range: ClosedRange<Double>? = nil, help: String) {
+                range: ClosedRange<Double>? = nil, pattern: String? = nil, help: String) {
+        self.pattern = pattern
         self.name = name
         self.kind = kind
         self.required = required
