@@ -1,0 +1,110 @@
+"""The README's CI recipes, run literally: each `run:` step of the GitHub workflow and each line
+of the GitLab job's `script:` goes through bash in a simulated runner (the platform's token
+service on loopback, moto standing in for AWS, a real OpenBao for Vault), and what broker leaves
+behind must serve the AWS CLI and the Vault CLI."""
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import BROKER, REPO
+
+README = (REPO / "README.md").read_text()
+
+
+def recipe(name):
+    """The fenced block right after `<!-- recipe: NAME -->`."""
+    match = re.search(r"<!-- recipe: " + re.escape(name) + r" -->\n```\w*\n(.*?)```", README, re.S)
+    assert match, f"README has no recipe '{name}'"
+    return match.group(1)
+
+
+def runner_path(root):
+    """broker, the AWS CLI and a `vault` command (OpenBao's CLI speaks the same) on PATH."""
+    bin_dir = root / "runner-bin"
+    bin_dir.mkdir()
+    (bin_dir / "broker").symlink_to(BROKER)
+    (bin_dir / "vault").write_text(f"#!/bin/sh\nexec {shutil.which('bao')} \"$@\"\n")
+    (bin_dir / "vault").chmod(0o755)
+    return f"{bin_dir}:{os.environ['PATH']}"
+
+
+def run_steps(lines, env, cwd):
+    outputs = []
+    for line in lines:
+        result = subprocess.run(["bash", "-e", "-c", line], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, f"{line}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        outputs.append(result)
+    return outputs
+
+
+def runner_env(broker, moto, **extra):
+    return {
+        "HOME": str(broker.home), "BROKER_HOME": str(broker.root / "broker-home"), "USER": "runner",
+        "PATH": runner_path(broker.root),
+        # moto stands in for AWS: broker and the AWS CLI both honour AWS_ENDPOINT_URL.
+        "AWS_ENDPOINT_URL": moto, "AWS_EC2_METADATA_DISABLED": "true",
+        **extra,
+    }
+
+
+def test_the_github_recipe_runs_as_written(broker, serve, moto, tmp_path):
+    # Step 2, against moto's IAM: the README's trust policy is a real one.
+    trust = re.search(r"with `trust.json`[^\n]*\n\n```json\n(.*?)```", README, re.S).group(1)
+    json.loads(trust)
+    admin = {**os.environ, "AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "admin", "AWS_SECRET_ACCESS_KEY": "admin",
+             "AWS_DEFAULT_REGION": "us-east-1", "HOME": str(tmp_path)}
+    (tmp_path / "trust.json").write_text(trust)
+    setup = re.search(r"\*\*2\. Let the repository assume a role\.\*\*.*?```sh\n(.*?)```", README, re.S).group(1)
+    for line in setup.strip().splitlines():
+        subprocess.run(["bash", "-e", "-c", line], env=admin, cwd=tmp_path, check=True, capture_output=True)
+
+    # Step 3: GitHub's token service is `broker idp serve`, which speaks its protocol.
+    served = serve()
+    request_token = broker.run("idp", "request-token", "create", "--subject", "repo:acme/app:ref:refs/heads/main").stdout.strip()
+    job = yaml.safe_load(recipe("github"))["jobs"]["deploy"]
+    assert job["permissions"]["id-token"] == "write"
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    env = runner_env(broker, moto, GITHUB_ACTIONS="true", GITHUB_WORKSPACE=str(workspace), GITHUB_RUN_ID="7412345678",
+                     ACTIONS_ID_TOKEN_REQUEST_URL=served.url + "/token?api-version=2.0",
+                     ACTIONS_ID_TOKEN_REQUEST_TOKEN=request_token,
+                     GITHUB_ENV=str(tmp_path / "github_env"), GITHUB_OUTPUT=str(tmp_path / "github_output"),
+                     **job.get("env", {}))
+    steps = [step["run"] for step in job["steps"] if "run" in step]
+    assert steps[0].startswith("broker login aws")
+    results = run_steps(steps, env, workspace)
+    identity = json.loads(results[-1].stdout)
+    # The session name keeps the repository and names the run (CloudTrail shows both).
+    assert ":assumed-role/deploy/" in identity["Arn"] and "acme-app" in identity["Arn"] and identity["Arn"].endswith("@7412345678")
+    assert "has no region" not in results[0].stderr  # AWS_REGION from the job's env went into the profile
+
+
+def test_the_gitlab_recipe_runs_as_written(broker, serve, moto, openbao, tmp_path):
+    served = serve()
+    # Vault trusts the issuer that stands in for gitlab.com.
+    assert openbao.api("POST", "sys/auth/jwt", {"type": "jwt"})[0] in (200, 204)
+    assert openbao.api("POST", "auth/jwt/config", {"oidc_discovery_url": served.url, "bound_issuer": served.url})[0] in (200, 204)
+    assert openbao.api("POST", "auth/jwt/role/deploy", {
+        "role_type": "jwt", "user_claim": "sub", "bound_audiences": ["vault"], "bound_claims_type": "glob",
+        "bound_claims": {"sub": "project_path:acme/*"}, "token_policies": ["default"], "token_ttl": "10m",
+    })[0] in (200, 204)
+
+    job = yaml.safe_load(recipe("gitlab"))["deploy"]
+    workspace = tmp_path / "project"
+    workspace.mkdir()
+    (workspace / "broker.json").write_text(recipe("gitlab-config"))
+    # GitLab fills one variable per id_tokens entry, with that entry's audience.
+    subject = "project_path:acme/app:ref_type:branch:ref:main"
+    tokens = {variable: broker.token(entry["aud"], "--subject", subject) for variable, entry in job["id_tokens"].items()}
+    env = runner_env(broker, moto, GITLAB_CI="true", CI_PROJECT_DIR=str(workspace), CI_JOB_ID="991",
+                     VAULT_ADDR=openbao.addr, **tokens)
+    results = run_steps(job["script"], env, workspace)
+    assert ":assumed-role/deploy/" in json.loads(results[1].stdout)["Arn"]
+    lookup = results[2].stdout
+    assert "display_name" in lookup and "jwt-" in lookup
+    assert (broker.home / ".vault-token").exists()
