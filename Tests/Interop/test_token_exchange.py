@@ -12,7 +12,7 @@ import pytest
 
 
 class ExchangeStub:
-    def __init__(self, client_id="ci", client_secret="s3cret", answer=None, status=200):
+    def __init__(self, client_id="ci", client_secret="s3cret", answer=None, status=200, length=True):
         self.requests = []
         stub = self
 
@@ -38,6 +38,8 @@ class ExchangeStub:
                 data = json.dumps(payload).encode()
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
+                if length:
+                    self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -105,3 +107,39 @@ def test_secret_is_never_taken_from_the_config(broker, exchange):
     configure(broker, tokenUrl=stub.url, clientId="ci", clientAuth="post", clientSecret="inline")
     result = broker.run("config", "validate", check=False)
     assert result.returncode == 2 and "providers.idp.clientSecret: unknown setting" in result.stderr
+
+
+def test_tls_token_endpoint_trusts_ssl_cert_file_and_refuses_unknown_cas(broker, exchange, tmp_path):
+    """The CA rule for token-exchange (no CA setting or cloud variable of its own): SSL_CERT_FILE,
+    else the system bundle, against a TLS token endpoint signed by a private CA."""
+    import ssl
+    from tls_certs import make_ca_and_server
+    paths = make_ca_and_server(tmp_path)
+    stub = exchange()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(paths["cert"], paths["key"])
+    stub.server.socket = context.wrap_socket(stub.server.socket, server_side=True)
+    out = broker.root / "tls-token"
+    configure(broker, tokenUrl=stub.url.replace("http://", "https://"), outputFile=str(out), clientId="ci", clientAuth="basic",
+              clientSecretEnv="CLIENT_SECRET")
+    broker.run("login", "idp", env={"SSL_CERT_FILE": str(paths["ca"]), "CLIENT_SECRET": "s3cret"})
+    assert out.read_text() == "exchanged-token-123"
+    broker.run("logout", "idp")
+    refused = broker.run("login", "idp", check=False, env={"CLIENT_SECRET": "s3cret"})
+    assert refused.returncode == 1 and "TLS" in refused.stderr
+    assert not out.exists() and len(stub.requests) == 1
+
+
+def test_a_tls_answer_cut_without_close_notify_is_named_as_such(broker, exchange, tmp_path):
+    import ssl
+    from tls_certs import make_ca_and_server
+    paths = make_ca_and_server(tmp_path)
+    stub = exchange(length=False)  # HTTP/1.0 without Content-Length: the close ends the body, unclean over TLS
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(paths["cert"], paths["key"])
+    stub.server.socket = context.wrap_socket(stub.server.socket, server_side=True)
+    configure(broker, tokenUrl=stub.url.replace("http://", "https://"), outputFile=str(broker.root / "t"), clientId="ci",
+              clientAuth="basic", clientSecretEnv="CLIENT_SECRET")
+    result = broker.run("login", "idp", check=False, env={"SSL_CERT_FILE": str(paths["ca"]), "CLIENT_SECRET": "s3cret"})
+    assert result.returncode == 1
+    assert "without close_notify" in result.stderr and "certificate not trusted" not in result.stderr

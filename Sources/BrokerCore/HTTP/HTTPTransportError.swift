@@ -8,6 +8,8 @@ import NIOSSL
 public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable, Equatable {
         case timeout, refused, hostNotFound, connectionLost, tls, badURL, proxy, tooLarge, other
+        /// The server closed TLS without close_notify: the answer may be cut short.
+        case truncated
     }
 
     public let kind: Kind
@@ -32,7 +34,7 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     /// proxies and oversize answers do not change by asking again.
     public var isTransient: Bool {
         switch kind {
-        case .timeout, .refused, .hostNotFound, .connectionLost, .other: true
+        case .timeout, .refused, .hostNotFound, .connectionLost, .truncated, .other: true
         case .tls, .badURL, .proxy, .tooLarge: false
         }
     }
@@ -51,6 +53,7 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
         case .hostNotFound: "the host name of \(target) did not resolve"
         case .connectionLost: "\(target) closed the connection before answering"
         case .tls: "TLS with \(target) failed (certificate not trusted, wrong host name or handshake error)"
+        case .truncated: "\(target) ended the TLS connection without close_notify, so its answer may be cut short (a server or proxy fault)"
         case .badURL: "\(target) is not a usable http(s) URL"
         case .proxy: "the proxy for \(target) refused the tunnel (check HTTPS_PROXY and its credentials)"
         case .tooLarge: "\(target) answered with more than \(HTTPClient.maxBodyBytes / 1024 / 1024) MiB"
@@ -91,6 +94,8 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
             }
         case is SocketAddressError:
             return make(.hostNotFound)
+        case NIOSSLError.uncleanShutdown:
+            return make(.truncated)
         case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
             return make(.tls)
         case ChannelError.connectTimeout:
