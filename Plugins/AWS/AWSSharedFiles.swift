@@ -235,11 +235,5 @@ public struct AWSSharedFiles: Sendable, Equatable {
     }
 
     /// Python's `os.path.expanduser` for `~` and `~/...`; `~user` is left alone.
-    static func expandUser(_ path: String, home: String) -> String {
-        guard path == "~" || path.hasPrefix("~/") else { return path }
-        var base = home
-        while base.hasSuffix("/") { base.removeLast() }
-        let expanded = base + path.dropFirst()
-        return expanded.isEmpty ? "/" : expanded
-    }
+    static func expandUser(_ path: String, home: String) -> String { HomePath.expand(path, home: home) }
 }

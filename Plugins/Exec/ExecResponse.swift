@@ -129,14 +129,7 @@ struct ExecResponse {
     /// `~` and `~/x` mean the user's home (the injected one, so tests and `HOME=` agree); anything
     /// else must be absolute, because a plugin's working directory is nobody's business.
     static func absolute(_ path: String, home: String, at location: String) throws(Problem) -> String {
-        let expanded: String
-        if path == "~" {
-            expanded = home
-        } else if path.hasPrefix("~/") {
-            expanded = home + path.dropFirst()
-        } else {
-            expanded = path
-        }
+        let expanded = HomePath.expand(path, home: home)
         guard expanded.hasPrefix("/"), !expanded.contains("\0") else {
             throw Problem(message: "\(location): '\(path)' is not an absolute path (write /... or ~/...)")
         }

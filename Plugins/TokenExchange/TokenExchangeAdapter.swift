@@ -26,7 +26,7 @@ public enum TokenExchangeAdapter {
         summary: "RFC 8693 OAuth 2.0 token exchange; writes the issued token to a file",
         defaultAudience: nil,
         keys: keys,
-        target: { block, _ in block.string("outputFile").map { "the token file \($0)" } },
+        target: { block, context in block.string("outputFile").map { "the token file \(HomePath.expand($0, home: context.home))" } },
         make: { entry, context in
             TokenExchangeProvider(settings: try TokenExchangeSettings(block: entry.settings, name: entry.name, context: context),
                                   audience: entry.audience, environment: context.environment)

@@ -46,7 +46,7 @@ public struct TokenExchangeSettings: Sendable {
             }
         }
         let output = block.string("outputFile") ?? context.brokerHome.file("tokens/\(name)")
-        outputFile = output.hasPrefix("~/") ? context.home + output.dropFirst(1) : output
+        outputFile = HomePath.expand(output, home: context.home)
         guard outputFile.hasPrefix("/") else { throw block.error("outputFile", "'\(output)' must be absolute or start with ~/") }
         envVariable = block.string("envVariable")
         timeout = try block.duration(TokenExchangeAdapter.keys[named: "timeout"]) ?? 10

@@ -18,7 +18,8 @@ public enum VaultAdapter {
         summary: "Vault/OpenBao JWT auth; writes ~/.vault-token",
         defaultAudience: VaultSettings.defaultAudience,
         keys: keys,
-        target: { block, context in "the Vault token file \(block.string("tokenFile") ?? "~/.vault-token")" },
+        // Expanded, so `~/.vault-token` and `/home/me/.vault-token` in two entries are one file.
+        target: { block, context in "the Vault token file \(HomePath.expand(block.string("tokenFile") ?? "~/.vault-token", home: context.home))" },
         make: { entry, context in
             VaultJWTProvider(settings: try VaultSettings(block: entry.settings, context: context), audience: entry.audience,
                              environment: context.environment)

@@ -26,7 +26,7 @@ public struct VaultSettings: Sendable {
         guard !mount.isEmpty, !mount.contains("..") else { throw block.error("mount", "'\(mount)' is not a mount path") }
         namespace = block.string("namespace") ?? context.environment["VAULT_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 }
         let file = block.string("tokenFile") ?? "~/.vault-token"
-        tokenFile = file.hasPrefix("~/") ? context.home + file.dropFirst(1) : file
+        tokenFile = HomePath.expand(file, home: context.home)
         guard tokenFile.hasPrefix("/") else { throw block.error("tokenFile", "'\(file)' must be an absolute path or start with ~/") }
         if let caCert = block.string("caCert") {
             guard FileManager.default.isReadableFile(atPath: caCert) else { throw block.error("caCert", "cannot read \(caCert)") }

@@ -41,7 +41,8 @@ struct LoginAWSCommand: AsyncParsableCommand {
         guard Self.outputs.contains(output) else {
             throw ValidationError("--output must be text, env, json or github (not '\(output)')")
         }
-        _ = try validating { try settings(runtime: BrokerRuntime(configOption: configOption.config)) }
+        // The settings (config entry and flags together) are checked in run(), which loads the
+        // config once; a problem there is the same exit 2 before anything is done.
     }
 
     /// `ini` is the name earlier versions used for `text`.

@@ -311,3 +311,26 @@ def test_gitlab_variables_give_one_token_per_audience(broker, aws):
         assert sent == {ROLE_A: aws_token, ROLE_B: other_token}
     finally:
         sts.close()
+
+
+def test_source_warnings_are_said_once_in_doctor_and_verbose(broker, aws):
+    sts = STSStub([OK])
+    try:
+        token = broker.token("sts.amazonaws.com")
+        env = {"GITHUB_ACTIONS": "true", "GITLAB_CI": "true", "BROKER_ID_TOKEN": token}
+        doctor = broker.run("doctor", env=env).stdout
+        assert doctor.count("permissions: id-token: write") == 1 and "GitLab CI" in doctor
+        write_config(broker, {"a": {"adapter": "aws-sts", "roleArn": ROLE_A, "stsEndpoint": sts.url, "profile": "a"}})
+        result = broker.run("login", "--all", "--verbose", env=env)
+        assert result.stderr.count("permissions: id-token: write") == 1
+    finally:
+        sts.close()
+
+
+def test_two_vault_entries_naming_one_token_file_two_ways_are_refused(broker):
+    home = broker.home
+    result = broker.run("config", "validate", "--config", str(write_config(broker, {
+        "one": {"adapter": "vault-jwt", "address": "http://127.0.0.1:8200", "role": "r"},
+        "two": {"adapter": "vault-jwt", "address": "http://127.0.0.1:8200", "role": "r", "tokenFile": f"{home}/.vault-token"},
+    })), check=False)
+    assert result.returncode == 2 and "which providers.one writes too" in result.stderr
