@@ -22,22 +22,18 @@ public struct STSClient: Sendable {
         try Self.checkIssuerReachable(token: token, endpoint: settings.endpoint)
         let request = STSRequest(settings: settings, token: token,
                                  sessionName: sessionName ?? settings.roleSessionName ?? RoleSessionName.derive(from: token, environment: environment))
-        let started = Date()
-        var attempt = 0
-        while true {
-            attempt += 1
-            let outcome = try await send(request)
-            switch outcome {
+        var last: Failure?
+        return try await retry.run(attemptTimeout: settings.timeout) { attempt, timeout in
+            switch try await send(request, timeout: timeout) {
             case .success(let result):
-                return result
+                return .done(result)
             case .failure(let failure):
-                let elapsed = Date().timeIntervalSince(started)
-                let pause = retry.delay(after: attempt)
-                guard failure.retryable, attempt < retry.maxAttempts, elapsed + pause + settings.timeout <= retry.deadline else {
-                    throw failure.error(token: token, settings: settings, attempts: attempt)
-                }
-                try await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
+                guard failure.retryable else { throw failure.error(token: token, settings: settings, attempts: attempt) }
+                last = failure
+                return .transient(failure.summary, retryAfter: failure.retryAfter)
             }
+        } exhausted: { attempts, _, problem in
+            last?.error(token: token, settings: settings, attempts: attempts) ?? BrokerError.failure(problem)
         }
     }
 
@@ -68,6 +64,7 @@ public struct STSClient: Sendable {
         var retryable: Bool
         var summary: String
         var stsError: STSErrorResponse?
+        var retryAfter: TimeInterval?
 
         func error(token: IdentityToken, settings: AWSSettings, attempts: Int) -> BrokerError {
             let tries = attempts > 1 ? " (after \(attempts) attempts)" : ""
@@ -96,14 +93,14 @@ public struct STSClient: Sendable {
         }
     }
 
-    func send(_ request: STSRequest) async throws -> Outcome {
+    func send(_ request: STSRequest, timeout: TimeInterval) async throws -> Outcome {
         var http = HTTPRequest("POST", url: settings.endpoint, body: request.formBody)
         http.setHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
         http.setHeader("Accept", "application/xml")
         let endpoint = settings.endpoint.absoluteString
         let response: HTTPClient.Response
         do {
-            response = try await HTTPClient(timeout: settings.timeout, caCertFile: caBundle, environment: environment).send(http)
+            response = try await HTTPClient(timeout: timeout, caCertFile: caBundle, environment: environment).send(http)
         } catch let error as HTTPTransportError {
             return .failure(Failure(retryable: error.isTransient, summary: "STS: \(error)"))
         }
@@ -123,7 +120,8 @@ public struct STSClient: Sendable {
             let classification = STSErrorClassification(httpStatus: response.status, error: error)
             let request = error.requestId.map { " (request id \($0))" } ?? ""
             return .failure(Failure(retryable: classification == .retryable,
-                                    summary: "\(error.code): \(error.message)\(request)", stsError: error))
+                                    summary: "\(error.code): \(error.message)\(request)", stsError: error,
+                                    retryAfter: RetryPolicy.retryAfter(response.headers)))
         }
     }
 }

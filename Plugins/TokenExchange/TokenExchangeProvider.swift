@@ -53,12 +53,7 @@ public struct TokenExchangeProvider: Provider {
         }
         request.body = FormEncoding.body(fields)
         let endpoint = settings.tokenURL.absoluteString
-        let response: HTTPClient.Response
-        do {
-            response = try await HTTPClient(timeout: settings.timeout, environment: environment).send(request)
-        } catch {
-            throw BrokerError.failure("cannot reach the token endpoint \(endpoint): \(error)")
-        }
+        let response = try await exchange(request, endpoint: endpoint)
         guard (200...299).contains(response.status) else {
             if let oauth = try? JSONDecoder().decode(OAuthError.self, from: response.body), let code = oauth.error {
                 throw BrokerError.failure("the token endpoint \(endpoint) refused the exchange: \(code)"
@@ -81,5 +76,31 @@ public struct TokenExchangeProvider: Provider {
             expiration: answer.expires_in.map { Date().addingTimeInterval($0) },
             secrets: ["token": value], details: details, environment: environment)
         return LoginResult(credentials: credentials, written: [WrittenTarget(kind: .file, path: settings.outputFile)])
+    }
+
+    /// Network faults, 429 (after its Retry-After) and 5xx are tried again; 4xx never.
+    private func exchange(_ request: HTTPRequest, endpoint: String) async throws -> HTTPClient.Response {
+        let retry = RetryPolicy(maxAttempts: 5, deadline: max(60, settings.timeout * 5 + 30))
+        let environment = self.environment
+        return try await retry.run(attemptTimeout: settings.timeout) { _, timeout in
+            try await Self.attempt(request, endpoint: endpoint, timeout: timeout, environment: environment)
+        } exhausted: { attempts, _, problem in
+            BrokerError.failure("the token endpoint \(endpoint) did not answer after \(attempts) attempts: \(problem)")
+        }
+    }
+
+    private static func attempt(_ request: HTTPRequest, endpoint: String, timeout: TimeInterval,
+                                environment: [String: String]) async throws -> RetryAttempt<HTTPClient.Response> {
+        let response: HTTPClient.Response
+        do {
+            response = try await HTTPClient(timeout: timeout, environment: environment).send(request)
+        } catch let error as HTTPTransportError {
+            if error.isTransient { return .transient("cannot reach it: \(error)") }
+            throw BrokerError.failure("cannot reach the token endpoint \(endpoint): \(error)")
+        }
+        if RetryPolicy.isTransient(status: response.status) {
+            return .transient("HTTP \(response.status)", retryAfter: RetryPolicy.retryAfter(response.headers))
+        }
+        return .done(response)
     }
 }

@@ -45,15 +45,34 @@ struct VaultClient: Sendable {
         guard (200...299).contains(response.status) else { throw refusal(response) }
     }
 
+    /// Network faults, 429 (after its Retry-After) and 5xx (a sealed or standby node) are tried
+    /// again; any other answer is Vault's last word.
     private func send(_ request: HTTPRequest) async throws -> HTTPClient.Response {
         var request = request
         if let namespace { request.setHeader("X-Vault-Namespace", namespace) }
-        do {
-            return try await HTTPClient(timeout: timeout, caCertFile: caCert, environment: environment).send(request)
-        } catch let error as HTTPTransportError {
-            throw BrokerError.failure("cannot reach Vault at \(address): \(error)",
-                                      hint: error.kind == .timeout ? nil : "check the address (VAULT_ADDR) and, for a private CA, caCert")
+        var lastError: HTTPTransportError?
+        let retry = RetryPolicy(maxAttempts: 5, deadline: max(60, timeout * 5 + 30))
+        return try await retry.run(attemptTimeout: timeout) { _, attemptTimeout in
+            let response: HTTPClient.Response
+            do {
+                response = try await HTTPClient(timeout: attemptTimeout, caCertFile: caCert, environment: environment).send(request)
+            } catch let error as HTTPTransportError {
+                guard error.isTransient else { throw Self.unreachable(address, error) }
+                lastError = error
+                return .transient(error.description)
+            }
+            guard RetryPolicy.isTransient(status: response.status) else { return .done(response) }
+            lastError = nil
+            return .transient("HTTP \(response.status)", retryAfter: RetryPolicy.retryAfter(response.headers))
+        } exhausted: { attempts, _, problem in
+            if let lastError { return Self.unreachable(address, lastError, attempts: attempts) }
+            return BrokerError.failure("Vault at \(address) answered \(problem) to \(attempts) attempts", hint: "Vault may be sealed or overloaded; try again later")
         }
+    }
+
+    static func unreachable(_ address: String, _ error: HTTPTransportError, attempts: Int = 1) -> BrokerError {
+        BrokerError.failure("cannot reach Vault at \(address)\(attempts > 1 ? " (after \(attempts) attempts)" : ""): \(error)",
+                            hint: error.kind == .timeout ? nil : "check the address (VAULT_ADDR) and, for a private CA, caCert")
     }
 
     private func refusal(_ response: HTTPClient.Response) -> Refusal {

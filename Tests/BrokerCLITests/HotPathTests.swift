@@ -1,4 +1,5 @@
 import ArgumentParser
+import BrokerCore
 @testable import broker
 import Foundation
 import Testing
@@ -88,16 +89,28 @@ import Testing
         ["idp", "token", "--audience", "a", "--lifetime", "1s"], ["idp", "token", "--audience", "a", "--claim", "iss=x"],
         ["idp", "token", "--audience", "a", "--role-arn", "x"], ["login", "aws", "--role-arn", role, "--decode"],
         ["login", "aws", "--help"], ["login", "aws", "-h", "--role-arn", role], ["login", "aws", "--role-arn"],
-        ["login", "aws", "--role-arn", "deploy"], ["login", "aws", "--role-arn", role, "--duration-seconds", "many"],
-        ["login", "aws", "--role-arn", role, "--duration-seconds", "60"], ["login", "aws", "--role-arn", role, "--unknown", "x"],
+        ["login", "aws", "--role-arn", role, "--unknown", "x"],
         ["login", "aws", "--role-arn", role, "--profile-cache", "x"], ["login", "aws", "--role-arn", role, "extra"],
         ["login", "aws", "--role-arn", role, "--role-session-name", "-x"], ["login", "aws", "--role-arn", role, "--", "x"],
-        ["login", "aws", "--role-arn", role, "--output", "yaml"], ["login", "aws", "--role-arn", role, "--audience="],
-        ["login", "aws", "--role-arn", role, "--config", "/nonexistent/broker.json"], ["login", "aws", "--role-arn", role, "--token-file", "a", "--token-env", "B"],
+        ["login", "aws", "--role-arn", role, "--output", "yaml"],
+        ["login", "aws", "--role-arn", role, "--token-file", "a", "--token-env", "B"],
         ["credential-process", "aws", "--role-arn", role, "--profile", "x"], ["login", "gcp", "--role-arn", role],
         ["status", "aws", "--role-arn", role], ["login", "aws"],
     ])
     func handsEverythingElseBack(_ arguments: [String]) {
         #expect(HotPath.parse(arguments) == nil)
+    }
+
+    /// Settings that need the config (a role ARN, a duration, the config file itself) are
+    /// checked in run(), which loads the config once, whichever path parsed the flags: the
+    /// hot path may take them, and run() refuses them with the same exit 2.
+    @Test(arguments: [
+        ["login", "aws", "--role-arn", "deploy"], ["login", "aws", "--role-arn", role, "--duration-seconds", "many"],
+        ["login", "aws", "--role-arn", role, "--duration-seconds", "60"], ["login", "aws", "--role-arn", role, "--audience="],
+        ["login", "aws", "--role-arn", role, "--config", "/nonexistent/broker.json"],
+    ])
+    func settingsProblemsAreRunsUsageErrors(_ arguments: [String]) async throws {
+        let command = try #require(HotPath.parse(arguments) as? LoginAWSCommand)
+        await #expect(throws: BrokerError.self) { try await command.run() }
     }
 }

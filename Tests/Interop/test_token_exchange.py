@@ -143,3 +143,66 @@ def test_a_tls_answer_cut_without_close_notify_is_named_as_such(broker, exchange
     result = broker.run("login", "idp", check=False, env={"SSL_CERT_FILE": str(paths["ca"]), "CLIENT_SECRET": "s3cret"})
     assert result.returncode == 1
     assert "without close_notify" in result.stderr and "certificate not trusted" not in result.stderr
+
+
+class FlakyFront:
+    """Answers the first requests with the given statuses, then passes the rest to `target`."""
+
+    def __init__(self, statuses, target):
+        import urllib.request
+        self.statuses = list(statuses)
+        self.seen = []
+        front = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                front.seen.append(self.path)
+                if front.statuses:
+                    status = front.statuses.pop(0)
+                    data = b'{"error": "temporarily_unavailable"}'
+                    self.send_response(status)
+                    self.send_header("Retry-After", "0")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                request = urllib.request.Request(target + self.path, data=body, method="POST",
+                                                 headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as answer:
+                        status, data = answer.status, answer.read()
+                except urllib.error.HTTPError as error:
+                    status, data = error.code, error.read()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_throttling_and_server_errors_are_retried_client_errors_never(broker, exchange):
+    stub = exchange()
+    target = stub.url.rsplit("/token", 1)[0]
+    front = FlakyFront([429, 503], target)
+    try:
+        configure(broker, tokenUrl=front.url + "/token", outputFile=str(broker.root / "t"), clientId="ci",
+                  clientAuth="basic", clientSecretEnv="CLIENT_SECRET")
+        broker.run("login", "idp", env={"CLIENT_SECRET": "s3cret"})
+        assert len(front.seen) == 3 and len(stub.requests) == 1
+        # A 401 is the endpoint's last word: one request, no retry.
+        result = broker.run("login", "idp", check=False, env={"CLIENT_SECRET": "wrong"})
+        assert result.returncode == 1 and "invalid_client" in result.stderr
+        assert len(front.seen) == 4 and len(stub.requests) == 2
+    finally:
+        front.close()

@@ -72,3 +72,19 @@ def test_output_env_exports_vault_variables(broker, vault_setup):
     shell = subprocess.run(["bash", "-c", result.stdout + '\necho "$VAULT_ADDR"; test -n "$VAULT_TOKEN" && echo has-token'],
                            capture_output=True, text=True, check=True)
     assert shell.stdout.split() == [vault_setup.addr, "has-token"]
+
+
+def test_a_sealed_or_throttled_vault_is_asked_again(broker, vault_setup):
+    from test_token_exchange import FlakyFront
+    openbao = vault_setup
+    front = FlakyFront([503, 429], openbao.addr)
+    try:
+        config = json.loads((broker.root / "broker.json").read_text())
+        config["providers"]["vault"]["address"] = front.url
+        broker.own_config(config)
+        broker.run("login", "vault")
+        assert len(front.seen) == 3
+        token = (broker.home / ".vault-token").read_text()
+        assert openbao.api("GET", "auth/token/lookup-self", token=token)[0] == 200
+    finally:
+        front.close()

@@ -36,23 +36,12 @@ public struct GitHubActionsTokenSource: TokenSource {
         request.setHeader("Authorization", "Bearer \(bearer)")
         request.setHeader("Accept", "application/json")
 
-        let started = Date()
-        var attempt = 0
-        while true {
-            attempt += 1
-            let remaining = retry.deadline - Date().timeIntervalSince(started)
-            let problem: String
-            switch try await send(request, shown: shown, bearer: bearer, timeout: min(attemptTimeout, remaining)) {
-            case .token(let token): return token
-            case .transient(let text): problem = text
-            }
-            let pause = retry.delay(after: attempt)
-            guard attempt < retry.maxAttempts, Date().timeIntervalSince(started) + pause < retry.deadline else {
-                throw BrokerError.failure(
-                    "GitHub Actions: no identity token from \(shown) after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(Self.seconds(Date().timeIntervalSince(started))): \(problem)",
-                    hint: "GitHub's token service may be unavailable; re-run the job later")
-            }
-            try await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
+        return try await retry.run(attemptTimeout: attemptTimeout) { _, timeout in
+            try await send(request, shown: shown, bearer: bearer, timeout: timeout)
+        } exhausted: { attempts, elapsed, problem in
+            BrokerError.failure(
+                "GitHub Actions: no identity token from \(shown) after \(attempts) attempt\(attempts == 1 ? "" : "s") in \(Self.seconds(elapsed)): \(problem)",
+                hint: "GitHub's token service may be unavailable; re-run the job later")
         }
     }
 
@@ -72,10 +61,8 @@ public struct GitHubActionsTokenSource: TokenSource {
         return (url, bearer)
     }
 
-    private enum Outcome { case token(IdentityToken), transient(String) }
-
     /// One request. Transient failures come back as `.transient`; anything retrying cannot fix throws.
-    private func send(_ request: HTTPRequest, shown: String, bearer: String, timeout: TimeInterval) async throws -> Outcome {
+    private func send(_ request: HTTPRequest, shown: String, bearer: String, timeout: TimeInterval) async throws -> RetryAttempt<IdentityToken> {
         let response: HTTPClient.Response
         do {
             response = try await HTTPClient(timeout: timeout, environment: environment).send(request)
@@ -87,12 +74,12 @@ public struct GitHubActionsTokenSource: TokenSource {
             return .transient(error.description)
         }
         let status = response.status
-        if (200..<300).contains(status) { return .token(try decode(response.body, shown: shown)) }
+        if (200..<300).contains(status) { return .done(try decode(response.body, shown: shown)) }
         // The service's error text helps; it is scrubbed in case it echoes the request token.
         var body = response.body.excerpt(limit: 512)
         if !bearer.isEmpty { body = body.replacingOccurrences(of: bearer, with: "<redacted>") }
         let problem = "\(shown) answered HTTP \(status)" + (body.isEmpty ? "" : ": \(body)")
-        if status >= 500 || status == 429 { return .transient(problem) }
+        if RetryPolicy.isTransient(status: status) { return .transient(problem, retryAfter: RetryPolicy.retryAfter(response.headers)) }
         throw BrokerError.failure(
             "GitHub Actions: \(problem)",
             hint: status == 401 || status == 403
