@@ -61,6 +61,15 @@ public struct TokenExchangeSettings: Sendable {
         return tokenTypePrefix + short
     }
 
+    /// The client's authentication at the token endpoint, its secret read now (never kept in the config).
+    func clientAuthentication(environment: [String: String]) throws -> OAuthClientAuthentication {
+        switch clientAuth {
+        case .none: return .none(clientId: clientId)
+        case .basic: return .basic(clientId: clientId!, secret: try clientSecret(environment: environment)!)
+        case .post: return .post(clientId: clientId!, secret: try clientSecret(environment: environment)!)
+        }
+    }
+
     /// The client secret, read now from where the config points.
     func clientSecret(environment: [String: String]) throws -> SecretValue? {
         if let variable = clientSecretEnv {
