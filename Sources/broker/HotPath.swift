@@ -1,4 +1,5 @@
 import ArgumentParser
+import BrokerCore
 
 /// The commands run over and over, `login aws` (every CI job), `credential-process aws`
 /// (every SDK client start) and `idp token`, read without argument-parser's machinery: its
@@ -117,7 +118,10 @@ enum HotPath {
 
         static func read(_ values: FlagValues) -> TokenSourceOptions? {
             var options = TokenSourceOptions()
-            options.source = values.last("source")
+            // Every option is assigned (nil too), as argument-parser leaves them.
+            let source = values.last("source")
+            options.source = source.flatMap(SourceType.init(rawValue:))
+            guard source == nil || options.source != nil else { return nil }
             options.tokenFile = values.last("token-file")
             options.tokenEnv = values.last("token-env")
             options.tokenCommand = values.last("token-command")

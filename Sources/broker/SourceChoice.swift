@@ -9,23 +9,26 @@ struct SourceChoice {
 
     static func make(_ block: SettingsBlock, runtime: BrokerRuntime, issuerURL: String?) throws -> SourceChoice {
         let environment = runtime.environment
-        let type = block.string("type") ?? "auto"
+        let name = block.string("type") ?? SourceType.auto.rawValue
+        guard let type = SourceType(rawValue: name) else {
+            throw block.error("type", "'\(name)' is not one of \(SourceType.names.joined(separator: ", "))")
+        }
         let timeout = try block.duration(BrokerConfig.sourceKeys[named: "timeout"]) ?? 30
         func required(_ key: String) throws -> String {
             guard let value = block.string(key) else { throw block.error(key, "is required for source type '\(type)'") }
             return value
         }
         switch type {
-        case "file":
+        case .file:
             return SourceChoice(source: FileTokenSource(path: try required("path")), reason: "token file chosen")
-        case "env":
+        case .env:
             return SourceChoice(source: EnvTokenSource(variable: try required("variable"), environment: environment),
                                 reason: "environment variable chosen")
-        case "command":
+        case .command:
             return SourceChoice(source: try CommandTokenSource(commandLine: required("command"), timeout: timeout), reason: "command chosen")
-        case "embedded":
+        case .embedded:
             return SourceChoice(source: try embedded(runtime, issuerURL: issuerURL), reason: "embedded issuer chosen")
-        case "auto":
+        case .auto:
             let detection = TokenSourceDetector.detect(environment: environment,
                                                        gitlabVariable: block.string("variable") ?? GitLabTokenSource.defaultVariable)
             let platform = detection.platform
@@ -41,9 +44,9 @@ struct SourceChoice {
             }
             return SourceChoice(source: try ciSource(platform.rawValue, block: block, environment: environment, timeout: timeout),
                                 reason: reason)
-        default:
-            return SourceChoice(source: try ciSource(type, block: block, environment: environment, timeout: timeout),
-                                reason: "\(type) chosen")
+        case .github, .gitlab, .buildkite, .gitpod:
+            return SourceChoice(source: try ciSource(type.rawValue, block: block, environment: environment, timeout: timeout),
+                                reason: "\(type.rawValue) chosen")
         }
     }
 

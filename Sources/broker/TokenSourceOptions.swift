@@ -6,8 +6,8 @@ import Foundation
 /// Where a login's identity token comes from: these flags, else the config's `source`
 /// block, else `auto` (GitHub Actions, GitLab CI, Buildkite, Gitpod, then the embedded issuer).
 struct TokenSourceOptions: ParsableArguments {
-    @Option(help: "Token source: auto, github, gitlab, buildkite, gitpod, embedded, file, env or command.")
-    var source: String?
+    @Option(help: "Token source (default auto: GitHub Actions, GitLab CI, Buildkite, Gitpod, else the embedded issuer).")
+    var source: SourceType?
 
     @Option(help: "Read the token from this file on every use (Kubernetes projected tokens).")
     var tokenFile: String?
@@ -29,9 +29,6 @@ struct TokenSourceOptions: ParsableArguments {
         guard chosen.count <= 1 else {
             throw ValidationError("choose one of --token-file, --token-env and --token-command")
         }
-        if let source, !BrokerConfig.sourceTypes.contains(source) {
-            throw ValidationError("--source '\(source)' is not one of \(BrokerConfig.sourceTypes.joined(separator: ", "))")
-        }
         if let tokenTimeout { _ = try DurationText.parse(tokenTimeout, name: "--token-timeout", range: BrokerConfig.sourceKeys[named: "timeout"].range) }
         if let tokenCommand { _ = try ShellWords.split(tokenCommand) }
     }
@@ -40,9 +37,9 @@ struct TokenSourceOptions: ParsableArguments {
     func sourceBlock(_ config: BrokerConfig) -> SettingsBlock {
         var flags: [String: JSONValue] = [:]
         if let tokenFile { flags = ["type": .string("file"), "path": .string(Self.absolute(tokenFile))] }
-        if let tokenEnv { flags = ["type": .string(source == "gitlab" ? "gitlab" : "env"), "variable": .string(tokenEnv)] }
+        if let tokenEnv { flags = ["type": .string(source == .gitlab ? "gitlab" : "env"), "variable": .string(tokenEnv)] }
         if let tokenCommand { flags = ["type": .string("command"), "command": .string(tokenCommand)] }
-        if let source, flags["type"] == nil { flags["type"] = .string(source) }
+        if let source, flags["type"] == nil { flags["type"] = .string(source.rawValue) }
         if let tokenTimeout { flags["timeout"] = .string(tokenTimeout) }
         guard flags["type"] != nil else { return config.source.overlaid(with: flags) }
         // A flag that picks the source replaces the config's choice entirely.
@@ -56,7 +53,7 @@ struct TokenSourceOptions: ParsableArguments {
     /// The same choice as command-line words, for `credential_process` lines and `refresh`.
     var arguments: [String] {
         var words: [String] = []
-        if let source { words += ["--source", source] }
+        if let source { words += ["--source", source.rawValue] }
         if let tokenFile { words += ["--token-file", Self.absolute(tokenFile)] }
         if let tokenEnv { words += ["--token-env", tokenEnv] }
         if let tokenCommand { words += ["--token-command", tokenCommand] }
@@ -70,3 +67,5 @@ struct TokenSourceOptions: ParsableArguments {
     }
 }
 
+
+extension SourceType: ExpressibleByArgument {}

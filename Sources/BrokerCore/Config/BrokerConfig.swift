@@ -8,7 +8,7 @@ public struct BrokerConfig: Sendable {
     public var issuer: SettingsBlock
     public var providers: [ProviderEntry]
 
-    public static let sourceTypes = ["auto", "github", "gitlab", "buildkite", "gitpod", "embedded", "file", "env", "command"]
+    public static let sourceTypes = SourceType.names
 
     /// Provider names that are also `broker login` subcommands, with the adapter they take.
     public static let reservedNames = ["aws": "aws-sts", "providers": ""]
