@@ -40,11 +40,16 @@ public final class LoginJournal: Sendable {
         return try state.journal(name: name, adapter: adapter, loginID: loginID, change: change, makeBackup: makeBackup)
     }
 
-    /// True when a broker login created this INI section (so broker may remove it once bare).
     /// True when a login recorded `value` as what it left (or was about to leave) in `key`:
     /// broker may replace it. A record from before per-key journaling counts for its section.
     public func brokerLeft(key: String, value: String, section: String, in path: String) -> Bool {
         let fingerprint = KeyChange.fingerprint(value)
+        // Most logins replace broker's own keys: a fingerprint absent from the whole state file
+        // needs no decoding of it (only records without per-key detail can still match).
+        if let fingerprint, let raw = state.flatMap({ FileManager.default.contents(atPath: $0.path) }),
+           raw.range(of: Data(fingerprint.utf8)) != nil {
+            return true
+        }
         let records = (try? state?.records()) ?? nil
         return records?.contains { record in
             record.written.contains { target in
@@ -55,6 +60,7 @@ public final class LoginJournal: Sendable {
         } ?? false
     }
 
+    /// True when a broker login created this INI section (so broker may remove it once bare).
     public func brokerCreated(section: String, in path: String) -> Bool {
         let records = (try? state?.records()) ?? nil
         return records?.contains { record in
