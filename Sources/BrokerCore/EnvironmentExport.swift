@@ -58,13 +58,18 @@ public struct EnvironmentExport: Sendable {
             }
             lines += "\(variable.name)=\(variable.value)\n"
         }
+        try Self.append(lines, to: path, named: "$GITHUB_ENV")
+        return variables.filter(\.isSecret).map { "::add-mask::\($0.value)\n" }.joined()
+    }
+
+    /// Appends to one of the files GitHub Actions hands a step (`$GITHUB_ENV`, `$GITHUB_OUTPUT`).
+    static func append(_ lines: String, to path: String, named name: String) throws {
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw BrokerError.failure("cannot open $GITHUB_ENV (\(path)) for appending")
+            throw BrokerError.failure("cannot open \(name) (\(path)) for appending")
         }
         defer { try? handle.close() }
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(lines.utf8))
-        return variables.filter(\.isSecret).map { "::add-mask::\($0.value)\n" }.joined()
     }
 }

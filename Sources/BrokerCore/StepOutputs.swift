@@ -19,12 +19,6 @@ public enum StepOutputs {
     public static func write(_ values: [(String, String)], environment: [String: String]) throws {
         guard let path = environment["GITHUB_OUTPUT"], !path.isEmpty, !values.isEmpty else { return }
         let lines = values.filter { !$0.1.contains("\n") }.map { "\($0.0)=\($0.1)\n" }.joined()
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw BrokerError.failure("cannot open $GITHUB_OUTPUT (\(path)) for appending")
-        }
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(lines.utf8))
+        try EnvironmentExport.append(lines, to: path, named: "$GITHUB_OUTPUT")
     }
 }
