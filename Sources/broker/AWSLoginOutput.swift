@@ -8,18 +8,18 @@ struct AWSLoginOutput {
     let result: LoginResult
     let settings: AWSSettings
 
-    func emit(_ format: String, environment: [String: String]) throws {
+    func emit(_ format: OutputFormat, environment: [String: String]) throws {
         let credentials = result.credentials
         switch format {
-        case "env":
+        case .env:
             Terminal.output(exports().shellExports)
-        case "github":
+        case .github:
             Terminal.output(try exports().appendToGitHubEnv(environment: environment))
             try StepOutputs.write(StepOutputs.values(identity: credentials.identity, expiration: credentials.expiration),
                                   environment: environment)
-        case "json":
+        case .json:
             try LoginReport.login([.init(name: name, adapter: AWSAdapter.descriptor.adapter, result: .success(result))]).print()
-        default:
+        case .text:
             break
         }
         result.warnings.forEach(Terminal.warn)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AWSProvider
 import BrokerCore
 
 /// The commands run over and over, `login aws` (every CI job), `credential-process aws`
@@ -52,8 +53,10 @@ enum HotPath {
         command.source = source
         command.configOption = config(values)
         command.profile = values.last("profile")
-        command.mode = values.last("mode")
-        command.output = values.last("output") ?? "text"
+        let mode = values.last("mode"), output = values.last("output")
+        command.mode = mode.flatMap(AWSSettings.Mode.init(rawValue:))
+        command.output = output.flatMap(OutputFormat.init(argument:)) ?? .text
+        guard mode == nil || command.mode != nil, output == nil || OutputFormat(argument: output!) != nil else { return nil }
         command.overwrite = values.flag("overwrite")
         guard values.last("overwrite") == nil else { return nil }
         return validated(command, groups: [source])

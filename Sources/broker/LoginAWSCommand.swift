@@ -24,35 +24,29 @@ struct LoginAWSCommand: AsyncParsableCommand {
     @Option(help: "Profile to write (default: $AWS_PROFILE, else default).")
     var profile: String?
 
-    @Option(help: "static, credential-process or web-identity (default: static).")
-    var mode: String?
+    @Option(help: "How the profile gets its credentials (default: static).")
+    var mode: AWSSettings.Mode?
 
     @Flag(help: "Replace access keys in the profile that broker did not write (logout puts them back).")
     var overwrite = false
 
-    @Option(help: "text, env, json or github.")
-    var output = "text"
+    @Option(help: "What to print besides writing the profile.")
+    var output = OutputFormat.text
 
     @OptionGroup var source: TokenSourceOptions
 
     @OptionGroup var configOption: ConfigOption
 
     func validate() throws {
-        guard Self.outputs.contains(output) else {
-            throw ValidationError("--output must be text, env, json or github (not '\(output)')")
-        }
         // The settings (config entry and flags together) are checked in run(), which loads the
         // config once; a problem there is the same exit 2 before anything is done.
     }
-
-    /// `ini` is the name earlier versions used for `text`.
-    static let outputs = ["text", "ini", "env", "json", "github"]
 
     func settings(runtime: BrokerRuntime) throws -> AWSSettings {
         let entry = runtime.config.providers.first { $0.name == "aws" && $0.adapter == AWSAdapter.descriptor.adapter }
         var extra: [String: JSONValue] = [:]
         if let profile { extra["profile"] = .string(profile) }
-        if let mode { extra["mode"] = .string(mode) }
+        if let mode { extra["mode"] = .string(mode.rawValue) }
         if overwrite { extra["overwrite"] = .bool(true) }
         return try aws.settings(entry: entry, extra: extra, environment: runtime.environment)
     }
@@ -64,7 +58,7 @@ struct LoginAWSCommand: AsyncParsableCommand {
         let settings = try settings(runtime: runtime)
         _ = try runtime.brokerHome.prepare()
         // Every output target is checked before anything is written.
-        if output == "github" { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
+        if output == .github { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
         try StateStore(home: runtime.brokerHome).checkWritable()
         let choice = try source.makeSource(runtime: runtime)
         let context = runtime.context(sourceArguments: source.arguments)

@@ -43,7 +43,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
     var minRemaining: String?
 
     @Option(help: "text (summary on stderr only), json (one report), env (export lines) or github ($GITHUB_ENV, masked).")
-    var output = "text"
+    var output = OutputFormat.text
 
     @Flag(help: "Say which token source was chosen and why.")
     var verbose = false
@@ -56,7 +56,6 @@ struct LoginProvidersCommand: AsyncParsableCommand {
         guard all != !names.isEmpty else {
             throw ValidationError(all ? "give provider names or --all, not both" : "name the providers to log into, or use --all (or 'broker login aws ...')")
         }
-        guard ["text", "json", "env", "github"].contains(output) else { throw ValidationError("--output must be text, json, env or github") }
         if let minRemaining { _ = try DurationText.parse(minRemaining, name: "--min-remaining", range: 0 ... 12 * 3600) }
     }
 
@@ -69,10 +68,10 @@ struct LoginProvidersCommand: AsyncParsableCommand {
             throw BrokerError.usage("\(runtime.configPath ?? "no config file was found"): there are no providers to log into",
                                     hint: "add entries under \"providers\" (see config.example.json)")
         }
-        let exporters = ["env", "github"].contains(output) ? try Self.exporters(entries) : []
+        let exporters = output.exports ? try Self.exporters(entries) : []
         _ = try runtime.brokerHome.prepare()
         // Every output target is checked before anything is written.
-        if output == "github" { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
+        if output == .github { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
         try StateStore(home: runtime.brokerHome).checkWritable()
         let context = runtime.context(sourceArguments: source.arguments)
         // Build every provider first: bad settings fail the whole run before any token is fetched.
@@ -95,8 +94,8 @@ struct LoginProvidersCommand: AsyncParsableCommand {
             return runtime.registry.descriptor(named: outcome.adapter)?.recordedExports(record) ?? []
         }
         switch output {
-        case "env": Terminal.output(EnvironmentExport(variables).shellExports)
-        case "github":
+        case .env: Terminal.output(EnvironmentExport(variables).shellExports)
+        case .github:
             Terminal.output(try EnvironmentExport(variables).appendToGitHubEnv(environment: runtime.environment))
             let exported = outcomes.filter { exporters.contains($0.name) }.compactMap { outcome -> (String, LoginResult)? in
                 if case .success(let result)? = outcome.result { return (outcome.name, result) } else { return nil }
@@ -105,9 +104,9 @@ struct LoginProvidersCommand: AsyncParsableCommand {
             var values = exported.flatMap { StepOutputs.values(identity: $1.credentials.identity, expiration: $1.credentials.expiration, prefix: "\($0)-") }
             if exported.count == 1 { values += StepOutputs.values(identity: exported[0].1.credentials.identity, expiration: exported[0].1.credentials.expiration) }
             try StepOutputs.write(values, environment: runtime.environment)
-        default: break
+        case .text, .json: break
         }
-        LoginSummary(outcomes: outcomes).print(json: output == "json")
+        LoginSummary(outcomes: outcomes).print(json: output == .json)
         if outcomes.contains(where: { if case .success(let result)? = $0.result { result.tokenFile != nil || result.written.contains { $0.path.contains("/credential-process/") } } else { false } }) {
             runtime.noteEmbeddedConfig()
         }

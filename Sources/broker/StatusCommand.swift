@@ -12,8 +12,8 @@ struct StatusCommand: AsyncParsableCommand {
             less than --min-remaining left), for a CI step that must fail early.
             """)
 
-    @Option(help: "text or json (the report 'broker login --output json' prints).")
-    var output = "text"
+    @Option(help: "text, or json (the report 'broker login --output json' prints).")
+    var output = ReportFormat.text
 
     @Flag(help: "Exit 1 when a recorded login has expired, is unfinished, or has less than --min-remaining left.")
     var check = false
@@ -22,7 +22,6 @@ struct StatusCommand: AsyncParsableCommand {
     var minRemaining: String?
 
     func validate() throws {
-        guard ["text", "json"].contains(output) else { throw ValidationError("--output must be text or json") }
         if let minRemaining { _ = try DurationText.parse(minRemaining, name: "--min-remaining", range: 0 ... 12 * 3600) }
     }
 
@@ -40,7 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
                                    expiration: expiration, details: record.details, files: record.written.map(\.place))
         }
         let report = LoginReport(ok: rows.allSatisfy { $0.status == "valid" }, results: rows)
-        if output == "json" {
+        if output == .json {
             try report.print()
         } else if records.isEmpty {
             Terminal.note("no recorded logins")
