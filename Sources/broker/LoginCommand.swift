@@ -68,7 +68,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
             throw BrokerError.usage("\(runtime.configPath ?? "no config file was found"): there are no providers to log into",
                                     hint: "add entries under \"providers\" (see config.example.json)")
         }
-        let exporters = output.exports ? try Self.exporters(entries) : []
+        let exporters = output.exports ? try LoginRunner.exporters(entries) : []
         _ = try runtime.brokerHome.prepare()
         // Every output target is checked before anything is written.
         if output == .github { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
@@ -78,7 +78,8 @@ struct LoginProvidersCommand: AsyncParsableCommand {
         let jobs = try entries.map { LoginRunner.Job(name: $0.name, adapter: $0.adapter, provider: try runtime.registry.makeProvider($0, context: context)) }
         let state = StateStore(home: runtime.brokerHome)
         let minimum = try minRemaining.map { try DurationText.parse($0, name: "--min-remaining", range: 0 ... 12 * 3600) }
-        let (skipped, toRun) = try partition(jobs, state: state, minimum: minimum)
+        let (skipped, toRun) = LoginRunner.partition(jobs, records: minimum == nil ? [] : try state.records(), minimum: minimum,
+                                                     registry: runtime.registry)
         var outcomes = skipped
         if !toRun.isEmpty {
             let choice = try source.makeSource(runtime: runtime)
@@ -118,40 +119,5 @@ struct LoginProvidersCommand: AsyncParsableCommand {
         if !failures.isEmpty {
             throw ExitFailure(code: failures.allSatisfy { ($0 as? BrokerError)?.exitCode == 2 } ? 2 : 1)
         }
-    }
-
-    /// The providers whose credentials `--output env|github` exports: those marked `"export":
-    /// true`, else all. Two of one adapter would set the same variables, the last one winning
-    /// silently: refused before anything runs.
-    static func exporters(_ entries: [ProviderEntry]) throws -> Set<String> {
-        let marked = entries.filter(\.export)
-        let chosen = marked.isEmpty ? entries : marked
-        for adapter in Set(chosen.map(\.adapter)).sorted() {
-            let same = chosen.filter { $0.adapter == adapter }.map(\.name)
-            guard same.count > 1 else { continue }
-            throw BrokerError.usage("--output would export the credentials of \(same.count) \(adapter) providers (\(same.joined(separator: ", "))), and the last would win",
-                                    hint: marked.isEmpty ? "name one provider, or mark one \"export\": true in the config"
-                                        : "mark only one \(adapter) provider \"export\": true")
-        }
-        return Set(chosen.map(\.name))
-    }
-
-    /// `--min-remaining`: logins whose recorded credentials outlive the minimum (and whose files still exist) are skipped.
-    func partition(_ jobs: [LoginRunner.Job], state: StateStore, minimum: TimeInterval?) throws -> ([LoginRunner.Outcome], [LoginRunner.Job]) {
-        guard let minimum else { return ([], jobs) }
-        let records = try state.records()
-        var skipped: [LoginRunner.Outcome] = []
-        var toRun: [LoginRunner.Job] = []
-        for job in jobs {
-            if let record = records.first(where: { $0.name == job.name }), let expiration = BrokerRuntime.registry.realExpiration(of: record),
-               expiration.timeIntervalSinceNow > minimum,
-               record.written.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) {
-                skipped.append(.init(name: job.name, adapter: job.adapter, result: nil,
-                                     skipped: "still valid for \(DurationText.format(expiration.timeIntervalSinceNow))"))
-            } else {
-                toRun.append(job)
-            }
-        }
-        return (skipped, toRun)
     }
 }
