@@ -49,6 +49,19 @@ public struct CredentialProcessCache: Sendable {
         return document
     }
 
+    /// What `broker credential-process aws` answers: the cached document while it is fresh (no
+    /// token, no network), else a new session from STS with the token `token()` fetches (asked
+    /// only then), cached for the SDK's next call.
+    public func answer(settings: AWSSettings, environment: [String: String],
+                       token: () async throws -> IdentityToken) async throws -> Document {
+        if let cached = fresh() { return cached }
+        let issued = try await STSClient(settings: settings, environment: environment).assumeRole(token: try await token())
+        let document = Document(accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey,
+                                sessionToken: issued.sessionToken, expiration: issued.expiration)
+        try store(document)
+        return document
+    }
+
     /// `journal`: a login records the cache as its own file; `credential-process` refreshing
     /// an entry that a login recorded needs none.
     public func store(_ document: Document, journal: LoginJournal? = nil) throws {

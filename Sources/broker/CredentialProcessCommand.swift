@@ -12,7 +12,7 @@ struct CredentialProcessCommand: AsyncParsableCommand {
     struct AWS: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "aws",
-            abstract: "Print the AWS credential_process JSON (Version 1), cached until 15 minutes before expiry.",
+            abstract: "Print the AWS credential_process JSON (Version 1), cached until a quarter of the session (at most 15 minutes) is left.",
             discussion: "Written into ~/.aws/config by 'broker login aws --mode credential-process'.")
 
         @OptionGroup var aws: AWSOptions
@@ -31,18 +31,11 @@ struct CredentialProcessCommand: AsyncParsableCommand {
             let settings = try aws.settings(entry: nil, environment: environment)
             let home = try BrokerHome(environment: environment).prepare()
             let cache = CredentialProcessCache(home: home, name: profileCache, settings: settings)
-            // The fast path: no key loading, no network, just the cached document.
-            if let cached = cache.fresh() {
-                Terminal.output(try JSONOutput.string(cached))
-                return
+            // The config and the token source are loaded only when the cache is stale.
+            let document = try await cache.answer(settings: settings, environment: environment) {
+                let runtime = try BrokerRuntime(configOption: configOption.config, environment: environment)
+                return try await source.makeSource(runtime: runtime).source.checkedToken(audience: settings.audience)
             }
-            let runtime = try BrokerRuntime(configOption: configOption.config, environment: environment)
-            let token = try await source.makeSource(runtime: runtime).source.checkedToken(audience: settings.audience)
-            let issued = try await STSClient(settings: settings, environment: environment).assumeRole(token: token)
-            let document = CredentialProcessCache.Document(
-                accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey,
-                sessionToken: issued.sessionToken, expiration: issued.expiration)
-            try cache.store(document)
             Terminal.output(try JSONOutput.string(document))
         }
     }
