@@ -29,7 +29,8 @@ extension IdentityToken {
                                         + "(or set the provider's `audience` / --audience to the token's)")
         }
         if let expiresAt, expiresAt <= now {
-            throw BrokerError.usage("the identity token from \(source) expired at \(ISOTime.format(expiresAt)) (\(Int(now.timeIntervalSince(expiresAt)))s ago)",
+            // `exp` is outside input: any number, so the age is said as a duration (never a trap).
+            throw BrokerError.usage("the identity token from \(source) expired at \(ISOTime.format(expiresAt)) (\(DurationText.format(now.timeIntervalSince(expiresAt))) ago)",
                                     hint: "the token source must hand out a fresh token: a token file must be rewritten by whatever projects it "
                                         + "(kubelet rotates projected tokens), a variable re-exported, a CI token requested anew")
         }

@@ -25,7 +25,8 @@ struct LoginReport: Encodable {
             self.status = status
             self.identity = identity
             self.expiration = expiration
-            secondsLeft = expiration.map { Int($0.timeIntervalSinceNow.rounded(.down)) }
+            // An expiry can come from a token's `exp` (any number): clamped, never a trap.
+            secondsLeft = expiration.map { Int(max(-1e15, min(1e15, $0.timeIntervalSinceNow.isNaN ? 0 : $0.timeIntervalSinceNow)).rounded(.down)) }
             self.details = details
             self.files = files
             self.error = error

@@ -38,7 +38,9 @@ enum UnknownArguments {
                 break
             }
             let names = subcommands.map(\.commandName).filter { $0 != "providers" }
-            return BrokerError.usage("unknown command '\(word)' for '\(path.joined(separator: " "))'",
+            // A pasted token is not echoed whole.
+            let shown = word.count > 40 ? word.prefix(12) + "…" : Substring(word)
+            return BrokerError.usage("unknown command '\(shown)' for '\(path.joined(separator: " "))'",
                                      hint: (Suggestion.closest(to: word, among: names).map { "did you mean '\($0)'? " } ?? "")
                                         + "commands: \(names.joined(separator: ", "))")
         }

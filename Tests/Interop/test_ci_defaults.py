@@ -579,3 +579,15 @@ def test_the_role_session_name_keeps_the_repository_and_names_the_run(broker, st
     path = token_file(broker, "gh.jwt", repository="acme/app")
     login(broker, "--sts-endpoint", sts.url, "--token-file", path, env={"GITHUB_RUN_ID": "7412345678"}, check=True)
     assert sts.requests[0]["form"]["RoleSessionName"] == ["acme-app@7412345678"]
+
+
+@pytest.mark.parametrize("exp", [-1e300, 1e300, 9.2e18])
+def test_any_exp_in_a_token_is_handled_without_a_trap(broker, sts, exp):
+    path = token_file(broker, "odd.jwt", exp=exp)
+    result = login(broker, "--sts-endpoint", sts.url, "--mode", "web-identity", "--token-file", path)
+    assert result.returncode in (0, 2), result.stderr
+    if exp < 0:
+        assert "expired at" in result.stderr and sts.requests == []
+    else:
+        assert broker.run("status", "--output", "json").returncode == 0
+        assert broker.run("status").returncode == 0
