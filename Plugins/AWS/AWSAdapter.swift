@@ -54,7 +54,7 @@ public enum AWSAdapter {
                        home: context.brokerHome,
                        credentialProcessCommand: [context.brokerPath, "credential-process", "aws"] + settings.arguments
                            + context.sourceArguments + ["--profile-cache", settings.profile],
-                       environment: context.environment)
+                       environment: context.environment, transport: context.transport)
     }
 
     /// Puts back what the login changed: each key broker set or removed returns to what it was

@@ -10,14 +10,16 @@ public struct AWSSTSProvider: Provider {
     public let credentialProcessCommand: [String]
     /// The injected environment, for STS's proxies and CA bundle.
     public let environment: [String: String]
+    public let transport: any HTTPTransport
 
     public init(settings: AWSSettings, files: AWSSharedFiles, home: BrokerHome, credentialProcessCommand: [String],
-                environment: [String: String]) {
+                environment: [String: String], transport: (any HTTPTransport)? = nil) {
         self.settings = settings
         self.files = files
         self.home = home
         self.credentialProcessCommand = credentialProcessCommand
         self.environment = environment
+        self.transport = transport ?? LiveHTTPTransport(environment: environment)
     }
 
     public var audience: String { settings.audience }
@@ -28,7 +30,7 @@ public struct AWSSTSProvider: Provider {
     public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
         try AWSSharedFiles.checkHome(environment)
         let sessionName = settings.roleSessionName ?? RoleSessionName.derive(from: token, environment: environment)
-        let result = try await STSClient(settings: settings, environment: environment).assumeRole(token: token, sessionName: sessionName)
+        let result = try await STSClient(settings: settings, environment: environment, transport: transport).assumeRole(token: token, sessionName: sessionName)
         let written = try write(result, token: token, sessionName: sessionName, journal: journal)
         let credentials = IssuedCredentials(
             identity: result.assumedRoleArn, expiration: result.expiration,

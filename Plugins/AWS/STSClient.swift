@@ -8,10 +8,12 @@ public struct STSClient: Sendable {
     public let retry: RetryPolicy
     /// Proxies, SSL_CERT_FILE and AWS_CA_BUNDLE come from here (the injected environment).
     public let environment: [String: String]
+    public let transport: any HTTPTransport
 
-    public init(settings: AWSSettings, environment: [String: String]) {
+    public init(settings: AWSSettings, environment: [String: String], transport: (any HTTPTransport)? = nil) {
         self.settings = settings
         self.environment = environment
+        self.transport = transport ?? LiveHTTPTransport(environment: environment)
         retry = RetryPolicy(maxAttempts: settings.maxAttempts, deadline: settings.deadline)
     }
 
@@ -100,7 +102,7 @@ public struct STSClient: Sendable {
         let endpoint = settings.endpoint.absoluteString
         let response: HTTPClient.Response
         do {
-            response = try await HTTPClient(timeout: timeout, caCertFile: caBundle, environment: environment).send(http)
+            response = try await transport.send(http, timeout: timeout, caCertFile: caBundle)
         } catch let error as HTTPTransportError {
             return .failure(Failure(retryable: error.isTransient, summary: "STS: \(error)"))
         }

@@ -29,7 +29,8 @@ public enum TokenExchangeAdapter {
         target: { block, context in block.string("outputFile").map { "the token file \(HomePath.expand($0, home: context.home))" } },
         make: { entry, context in
             TokenExchangeProvider(settings: try TokenExchangeSettings(block: entry.settings, name: entry.name, context: context),
-                                  audience: entry.audience, environment: context.environment)
+                                  audience: entry.audience, environment: context.environment,
+                                  transport: context.transport)
         },
         logout: { record, _ in try record.undoFiles() },
         ownedDirectories: ["tokens"],

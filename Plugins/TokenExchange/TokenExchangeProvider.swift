@@ -7,15 +7,17 @@ public struct TokenExchangeProvider: Provider {
     public let settings: TokenExchangeSettings
     public let audience: String
     public let environment: [String: String]
+    public let transport: any HTTPTransport
 
-    public init(settings: TokenExchangeSettings, audience: String, environment: [String: String]) {
+    public init(settings: TokenExchangeSettings, audience: String, environment: [String: String], transport: (any HTTPTransport)? = nil) {
         self.settings = settings
         self.audience = audience
         self.environment = environment
+        self.transport = transport ?? LiveHTTPTransport(environment: environment)
     }
 
     public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
-        let endpoint = OAuthTokenEndpoint(url: settings.tokenURL, timeout: settings.timeout, environment: environment)
+        let endpoint = OAuthTokenEndpoint(url: settings.tokenURL, timeout: settings.timeout, transport: transport)
         let fields = OAuthTokenEndpoint.tokenExchangeFields(
             subjectToken: token.jwt, subjectTokenType: settings.subjectTokenType, requestedTokenType: settings.requestedTokenType,
             audience: settings.exchangeAudience, resource: settings.resource, scope: settings.scope)

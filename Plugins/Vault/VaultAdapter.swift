@@ -22,7 +22,7 @@ public enum VaultAdapter {
         target: { block, context in "the Vault token file \(HomePath.expand(block.string("tokenFile") ?? "~/.vault-token", home: context.home))" },
         make: { entry, context in
             VaultJWTProvider(settings: try VaultSettings(block: entry.settings, context: context), audience: entry.audience,
-                             environment: context.environment)
+                             environment: context.environment, transport: context.transport)
         },
         logout: { record, context in try await logout(record, context: context) },
         trustConcerns: { entry, environment in
@@ -40,7 +40,7 @@ public enum VaultAdapter {
                let token = FileManager.default.contents(atPath: target.path).map({ String(decoding: $0, as: UTF8.self) }),
                !token.isEmpty {
                 let client = VaultClient(address: address, namespace: record.details?["namespace"], timeout: 10,
-                                         caCert: record.details?["caCert"], environment: context.environment)
+                                         caCert: record.details?["caCert"], transport: context.transport)
                 do {
                     try await client.revokeSelf(url: URL(string: "\(address)/v1/auth/token/revoke-self")!, token: SecretValue(token))
                     done.append("revoked the Vault token" + (record.details?["accessor"].map { " (accessor \($0))" } ?? ""))

@@ -18,7 +18,7 @@ struct VaultClient: Sendable {
     let namespace: String?
     let timeout: TimeInterval
     let caCert: String?
-    let environment: [String: String]
+    let transport: any HTTPTransport
 
     /// Vault's own error messages, for the caller to explain.
     struct Refusal: Error {
@@ -55,7 +55,7 @@ struct VaultClient: Sendable {
         return try await retry.run(attemptTimeout: timeout) { _, attemptTimeout in
             let response: HTTPClient.Response
             do {
-                response = try await HTTPClient(timeout: attemptTimeout, caCertFile: caCert, environment: environment).send(request)
+                response = try await transport.send(request, timeout: attemptTimeout, caCertFile: caCert)
             } catch let error as HTTPTransportError {
                 guard error.isTransient else { throw Self.unreachable(address, error) }
                 lastError = error

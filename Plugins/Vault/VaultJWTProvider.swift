@@ -8,16 +8,18 @@ public struct VaultJWTProvider: Provider {
     public let audience: String
     /// The injected environment, for proxies and SSL_CERT_FILE.
     public let environment: [String: String]
+    public let transport: any HTTPTransport
 
-    public init(settings: VaultSettings, audience: String, environment: [String: String]) {
+    public init(settings: VaultSettings, audience: String, environment: [String: String], transport: (any HTTPTransport)? = nil) {
         self.settings = settings
         self.audience = audience
         self.environment = environment
+        self.transport = transport ?? LiveHTTPTransport(environment: environment)
     }
 
     var client: VaultClient {
         VaultClient(address: settings.address, namespace: settings.namespace, timeout: settings.timeout, caCert: settings.caCert,
-                    environment: environment)
+                    transport: transport)
     }
 
     public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {

@@ -145,13 +145,16 @@ public struct ProviderContext: Sendable {
     public var brokerPath: String
     /// The token-source flags of this run (`--token-file P`, `--source github`, ...).
     public var sourceArguments: [String]
+    /// Every provider's network calls go through it.
+    public var transport: any HTTPTransport
 
     public init(home: String, brokerHome: BrokerHome, environment: [String: String], brokerPath: String = "broker",
-                sourceArguments: [String] = []) {
+                sourceArguments: [String] = [], transport: (any HTTPTransport)? = nil) {
         self.home = home
         self.brokerHome = brokerHome
         self.environment = environment
         self.brokerPath = brokerPath
         self.sourceArguments = sourceArguments
+        self.transport = transport ?? LiveHTTPTransport(environment: environment)
     }
 }

@@ -6,12 +6,12 @@ import Foundation
 public struct OAuthTokenEndpoint: Sendable {
     public let url: URL
     public let timeout: TimeInterval
-    public let environment: [String: String]
+    public let transport: any HTTPTransport
 
-    public init(url: URL, timeout: TimeInterval, environment: [String: String]) {
+    public init(url: URL, timeout: TimeInterval, transport: any HTTPTransport) {
         self.url = url
         self.timeout = timeout
-        self.environment = environment
+        self.transport = transport
     }
 
     /// RFC 8693 §2.1: `grant_type` token-exchange with the subject token and its type.
@@ -75,19 +75,19 @@ public struct OAuthTokenEndpoint: Sendable {
     func send(_ request: HTTPRequest) async throws -> HTTPClient.Response {
         let retry = RetryPolicy(maxAttempts: 5, deadline: max(60, timeout * 5 + 30))
         let endpoint = url.absoluteString
-        let environment = self.environment
+        let transport = self.transport
         return try await retry.run(attemptTimeout: timeout) { _, timeout in
-            try await Self.attempt(request, endpoint: endpoint, timeout: timeout, environment: environment)
+            try await Self.attempt(request, endpoint: endpoint, timeout: timeout, transport: transport)
         } exhausted: { attempts, _, problem in
             BrokerError.failure("the token endpoint \(endpoint) did not answer after \(attempts) attempts: \(problem)")
         }
     }
 
     private static func attempt(_ request: HTTPRequest, endpoint: String, timeout: TimeInterval,
-                                environment: [String: String]) async throws -> RetryAttempt<HTTPClient.Response> {
+                                transport: any HTTPTransport) async throws -> RetryAttempt<HTTPClient.Response> {
         let response: HTTPClient.Response
         do {
-            response = try await HTTPClient(timeout: timeout, environment: environment).send(request)
+            response = try await transport.send(request, timeout: timeout, caCertFile: nil)
         } catch let error as HTTPTransportError {
             if error.isTransient { return .transient("cannot reach it: \(error)") }
             throw BrokerError.failure("cannot reach the token endpoint \(endpoint): \(error)")
