@@ -13,15 +13,18 @@ public struct GitHubActionsTokenSource: TokenSource {
     public let retry: RetryPolicy
     /// How long one request may take before it counts as a transient failure.
     public let attemptTimeout: TimeInterval
+    public let transport: any HTTPTransport
 
     public init(
         environment: [String: String],
         retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 5, deadline: 30),
-        attemptTimeout: TimeInterval = 10
+        attemptTimeout: TimeInterval = 10,
+        transport: (any HTTPTransport)? = nil
     ) {
         self.environment = environment
         self.retry = retry
         self.attemptTimeout = attemptTimeout
+        self.transport = transport ?? LiveHTTPTransport(environment: environment)
     }
 
     public var name: String { "GitHub Actions OIDC token service" }
@@ -65,7 +68,7 @@ public struct GitHubActionsTokenSource: TokenSource {
     private func send(_ request: HTTPRequest, shown: String, bearer: String, timeout: TimeInterval) async throws -> RetryAttempt<IdentityToken> {
         let response: HTTPClient.Response
         do {
-            response = try await HTTPClient(timeout: timeout, environment: environment).send(request)
+            response = try await transport.send(request, timeout: timeout, caCertFile: nil)
         } catch let error as HTTPTransportError {
             try Task.checkCancellation()
             if error.kind == .timeout { return .transient("no answer within \(Self.seconds(timeout))") }
