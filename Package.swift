@@ -73,16 +73,18 @@ let package = Package(
             dependencies: ["BrokerCore", "BrokerIssuer", "AWSProvider", "ExecProvider"],
             path: "Fuzz/BrokerFuzz"
         ),
-        .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore"]),
+        // Helpers every test target shares (scratch directories, files, unsigned JWTs).
+        .target(name: "BrokerTestSupport", path: "Tests/BrokerTestSupport"),
+        .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "BrokerCLITests", dependencies: ["broker"]),
-        .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "BrokerCore"]),
+        .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "VaultProviderTests", dependencies: ["VaultProvider", "BrokerCore"]),
         .testTarget(name: "TokenExchangeProviderTests", dependencies: ["TokenExchangeProvider", "BrokerCore"]),
-        .testTarget(name: "ExecProviderTests", dependencies: ["ExecProvider", "BrokerCore"]),
+        .testTarget(name: "ExecProviderTests", dependencies: ["ExecProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(
             name: "BrokerIssuerTests",
             dependencies: [
-                "BrokerIssuer",
+                "BrokerIssuer", "BrokerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,23 +1,5 @@
+@_exported import BrokerTestSupport
 import Foundation
-
-/// A fresh temporary directory per test.
-func temporaryDirectory() -> String {
-    let path = NSTemporaryDirectory() + "broker-aws-test-" + UUID().uuidString
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-func fileMode(_ path: String) -> Int {
-    ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? -1
-}
-
-func readText(_ path: String) throws -> String {
-    try String(contentsOfFile: path, encoding: .utf8)
-}
-
-func writeText(_ text: String, to path: String) throws {
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-}
 
 /// What botocore sees: the file read by Python's `configparser.RawConfigParser` (botocore's
 /// `raw_config_parse`), as section → key → value, or the name of the exception it raised.

@@ -1,3 +1,4 @@
+@_exported import BrokerTestSupport
 import BrokerCore
 import BrokerIssuer
 import Foundation
@@ -8,9 +9,6 @@ func temporaryHome() -> BrokerHome {
     return BrokerHome(path: path)
 }
 
-func fileMode(_ path: String) -> Int {
-    ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? -1
-}
 
 func makeIssuer(_ home: BrokerHome = temporaryHome(), algorithm: SigningAlgorithm? = nil,
                 url: String = "https://issuer.example.com", repository: String? = nil) -> Issuer {

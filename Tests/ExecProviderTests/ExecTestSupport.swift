@@ -1,13 +1,7 @@
 @testable import ExecProvider
 import BrokerCore
+@_exported import BrokerTestSupport
 import Foundation
-
-/// A fresh temporary directory per test; it doubles as the user's HOME.
-func temporaryDirectory() -> String {
-    let path = NSTemporaryDirectory() + "broker-exec-test-" + UUID().uuidString
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
 
 /// An unsigned test JWT; broker never verifies it, the plugin's peer would.
 func makeToken(exp: Int = 1_900_000_000) throws -> IdentityToken {
@@ -16,16 +10,6 @@ func makeToken(exp: Int = 1_900_000_000) throws -> IdentityToken {
     return try IdentityToken(jwt: Base64URL.encode(Data(header.utf8)) + "." + Base64URL.encode(Data(payload.utf8)) + ".c2ln")
 }
 
-func fileMode(_ path: String) -> Int {
-    ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? -1
-}
-
-func readText(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
-
-func writeText(_ text: String, to path: String) throws {
-    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-}
 
 /// Everything in `directory`, recursively, to prove a failed login wrote nothing.
 func listing(_ directory: String) -> [String] {
