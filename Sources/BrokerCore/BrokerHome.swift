@@ -4,7 +4,7 @@ import Foundation
 public struct BrokerHome: Sendable {
     public let path: String
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String]) {
         if let explicit = environment["BROKER_HOME"], !explicit.isEmpty {
             path = explicit
         } else {

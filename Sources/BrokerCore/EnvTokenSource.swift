@@ -5,7 +5,7 @@ public struct EnvTokenSource: TokenSource {
     public let variable: String
     public let environment: [String: String]
 
-    public init(variable: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(variable: String, environment: [String: String]) {
         self.variable = variable
         self.environment = environment
     }

@@ -22,7 +22,7 @@ public enum ProcessRunner {
     public static let maxStderr = 64 << 10
 
     /// Finds `name` on PATH the way execvp would; paths with a slash are taken as they are.
-    public static func locate(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    public static func locate(_ name: String, environment: [String: String]) -> String? {
         if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
         for directory in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/\(name)"

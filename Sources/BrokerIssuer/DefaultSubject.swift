@@ -52,7 +52,7 @@ public enum DefaultSubject {
         return "https://\(host)\(path)"
     }
 
-    public static func userSubject(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func userSubject(environment: [String: String]) -> String {
         let user = environment["USER"] ?? environment["LOGNAME"] ?? NSUserName()
         return "user:\(user)@\(ProcessInfo.processInfo.hostName)"
     }

@@ -11,8 +11,9 @@ public struct Issuer: Sendable {
     public let repository: String?
     public let environment: [String: String]
 
-    public init(settings: IssuerSettings, home: BrokerHome, repository: String? = DefaultSubject.repositoryURL(),
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// `repository` (for the `repository` claim and the default `sub`) and `environment` come
+    /// from the caller: `DefaultSubject.repositoryURL()` reads the working directory's git config.
+    public init(settings: IssuerSettings, home: BrokerHome, repository: String?, environment: [String: String]) {
         self.settings = settings
         self.keyStore = KeyStore(home: home)
         self.repository = repository

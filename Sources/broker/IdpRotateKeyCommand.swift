@@ -21,7 +21,7 @@ struct IdpRotateKeyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let algorithm = try self.algorithm.map { try SigningAlgorithm.parse($0, name: "--algorithm") }
-        let store = KeyStore(home: try BrokerHome().prepare())
+        let store = KeyStore(home: try CommandEnvironment.brokerHome.prepare())
         let (key, removed) = try store.rotate(algorithm: algorithm, retireNow: retireNow)
         Terminal.note("new signing key \(key.kid) (\(key.algorithm.rawValue))")
         if !removed.isEmpty { Terminal.note("removed from the JWKS: \(removed.joined(separator: ", "))") }

@@ -74,7 +74,7 @@ struct IdpVerifyCommand: AsyncParsableCommand {
         }
         let runtime = try BrokerRuntime(configOption: config)
         let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: nil, config: runtime.config, environment: runtime.environment)
-        let local = Issuer(settings: settings, home: BrokerHome())
+        let local = Issuer(settings: settings, home: CommandEnvironment.brokerHome)
         return (try local.jwks(), settings.url)
     }
 }

@@ -26,7 +26,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let state = StateStore(home: BrokerHome())
+        let state = StateStore(home: CommandEnvironment.brokerHome)
         let records = try state.records()
         let leftovers = Leftovers.find(records: records, state: state,
                                        ownedDirectories: BrokerRuntime.registry.all.flatMap(\.ownedDirectories))

@@ -68,7 +68,7 @@ server.serve_forever()
 
     init(bearer: String = GitHubTokenStub.bearer, audience: String = "sts.amazonaws.com", plan: [String] = []) async throws {
         try Self.script.write(toFile: directory + "/stub.py", atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: ProcessRunner.locate("python3") ?? "/usr/bin/python3")
+        process.executableURL = URL(fileURLWithPath: ProcessRunner.locate("python3", environment: ProcessInfo.processInfo.environment) ?? "/usr/bin/python3")
         process.arguments = [directory + "/stub.py", directory, bearer, audience, plan.joined(separator: ",")]
         try process.run()
         guard let port = await Self.waitForPort(directory + "/port", process: process) else {
