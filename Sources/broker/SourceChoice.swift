@@ -2,90 +2,17 @@ import BrokerCore
 import BrokerIssuer
 import Foundation
 
-/// The token source a run uses and why it was chosen (for `--verbose` and `broker doctor`).
-struct SourceChoice {
-    let source: any TokenSource
-    let reason: String
-
+extension SourceChoice {
+    /// The run's token source: the CI platforms come from the core; the embedded issuer is built
+    /// here, from the issuer settings (flag, variable, config) and this process's home.
     static func make(_ block: SettingsBlock, runtime: BrokerRuntime, issuerURL: String?) throws -> SourceChoice {
-        let environment = runtime.environment
-        let name = block.string("type") ?? SourceType.auto.rawValue
-        guard let type = SourceType(rawValue: name) else {
-            throw block.error("type", "'\(name)' is not one of \(SourceType.names.joined(separator: ", "))")
-        }
-        let timeout = try block.duration(BrokerConfig.sourceKeys[named: "timeout"]) ?? 30
-        func required(_ key: String) throws -> String {
-            guard let value = block.string(key) else { throw block.error(key, "is required for source type '\(type)'") }
-            return value
-        }
-        switch type {
-        case .file:
-            return SourceChoice(source: FileTokenSource(path: try required("path")), reason: "token file chosen")
-        case .env:
-            return SourceChoice(source: EnvTokenSource(variable: try required("variable"), environment: environment),
-                                reason: "environment variable chosen")
-        case .command:
-            return SourceChoice(source: try CommandTokenSource(commandLine: required("command"), timeout: timeout), reason: "command chosen")
-        case .embedded:
-            return SourceChoice(source: try embedded(runtime, issuerURL: issuerURL), reason: "embedded issuer chosen")
-        case .auto:
-            let detection = TokenSourceDetector.detect(environment: environment,
-                                                       gitlabVariable: block.string("variable") ?? GitLabTokenSource.defaultVariable)
-            let platform = detection.platform
-            let reason = detection.reason
-            if platform == .embedded {
-                // A CI job whose platform cannot issue a token is misconfigured: falling back to
-                // the local issuer only moves the failure to the cloud, with the wrong hint.
-                if let unavailable = detection.unavailable.first {
-                    throw BrokerError.usage(unavailable.problem, hint: unavailable.fix
-                        + "; to use broker's own issuer in CI anyway, pass --source embedded (config: \"source\": {\"type\": \"embedded\"})")
-                }
-                return SourceChoice(source: try embedded(runtime, issuerURL: issuerURL), reason: reason)
-            }
-            return SourceChoice(source: try ciSource(platform.rawValue, block: block, environment: environment, timeout: timeout),
-                                reason: reason)
-        case .github, .gitlab, .buildkite, .gitpod:
-            return SourceChoice(source: try ciSource(type.rawValue, block: block, environment: environment, timeout: timeout),
-                                reason: "\(type.rawValue) chosen")
-        }
-    }
-
-    static func ciSource(_ type: String, block: SettingsBlock, environment: [String: String], timeout: TimeInterval) throws -> any TokenSource {
-        switch type {
-        case "github":
-            return GitHubActionsTokenSource(environment: environment,
-                                            retry: RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 5, deadline: timeout),
-                                            attemptTimeout: min(timeout, 10))
-        case "gitlab":
-            let fallback = GitLabTokenSource(variable: block.string("variable") ?? GitLabTokenSource.defaultVariable, environment: environment)
-            guard let variables = block.stringMap("variables"), !variables.isEmpty else { return fallback }
-            return AudienceRoutedSource(routes: variables.mapValues { GitLabTokenSource(variable: $0, environment: environment) },
-                                        fallback: fallback)
-        case "buildkite":
-            return BuildkiteTokenSource(lifetime: try block.duration(BrokerConfig.sourceKeys[named: "lifetime"]), timeout: timeout, environment: environment)
-        case "gitpod":
-            return GitpodTokenSource(timeout: timeout, environment: environment)
-        default:
-            throw BrokerError.usage("source type '\(type)' is not one of \(BrokerConfig.sourceTypes.joined(separator: ", "))")
-        }
+        try make(block, environment: runtime.environment) { try embedded(runtime, issuerURL: issuerURL) }
     }
 
     static func embedded(_ runtime: BrokerRuntime, issuerURL: String?) throws -> any TokenSource {
         let settings = try IssuerOptions.resolve(issuerURL: issuerURL, algorithm: nil, config: runtime.config, environment: runtime.environment)
         let source = EmbeddedIssuerSource(issuer: Issuer(settings: settings, home: try runtime.brokerHome.prepare(), environment: runtime.environment))
         return CloudAudienceWarning(source: source, warnings: settings.warnings)
-    }
-}
-
-/// GitLab gives one `id_tokens` variable per audience: pick the variable for each audience.
-struct AudienceRoutedSource: TokenSource {
-    let routes: [String: GitLabTokenSource]
-    let fallback: GitLabTokenSource
-
-    var name: String { "GitLab CI id_tokens variables " + routes.values.map(\.variable).sorted().joined(separator: ", ") }
-
-    func token(audience: String) async throws -> IdentityToken {
-        try await (routes[audience] ?? fallback).token(audience: audience)
     }
 }
 
