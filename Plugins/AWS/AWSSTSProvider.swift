@@ -40,7 +40,7 @@ public struct AWSSTSProvider: Provider {
             environment: exports(result))
         return LoginResult(credentials: credentials, written: written,
                            tokenFile: settings.mode == .webIdentity ? webIdentityTokenPath : nil,
-                           warnings: regionWarning().map { [$0] } ?? [])
+                           warnings: regionWarning().map { [$0] } ?? [], runsBrokerLater: settings.mode == .credentialProcess)
     }
 
     /// The AWS CLI needs a region for every call, STS's included: a profile left without one

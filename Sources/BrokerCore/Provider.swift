@@ -116,12 +116,17 @@ public struct LoginResult: Sendable {
     public var tokenFile: String?
     /// Things that worked but will bite later (a profile without a region), printed as warnings.
     public var warnings: [String]
+    /// Something the login left runs broker again later with this run's source flags and
+    /// config (a `credential_process` line); a token file (`broker refresh`) counts too.
+    public var runsBrokerLater: Bool
 
-    public init(credentials: IssuedCredentials, written: [WrittenTarget], tokenFile: String? = nil, warnings: [String] = []) {
+    public init(credentials: IssuedCredentials, written: [WrittenTarget], tokenFile: String? = nil, warnings: [String] = [],
+                runsBrokerLater: Bool = false) {
         self.credentials = credentials
         self.written = written
         self.tokenFile = tokenFile
         self.warnings = warnings
+        self.runsBrokerLater = runsBrokerLater || tokenFile != nil
     }
 }
 

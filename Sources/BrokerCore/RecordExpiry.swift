@@ -12,10 +12,11 @@ extension StateStore.Record {
     }
 
     /// The `exp` of the token in the login's web-identity token file, if it has one.
-    public var tokenFileExpiration: Date? {
-        guard let file = refresh?.tokenFile, let data = FileManager.default.contents(atPath: file),
-              let token = try? IdentityToken(jwt: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        else { return nil }
-        return token.expiresAt
+    public var tokenFileExpiration: Date? { tokenFileToken?.expiresAt }
+
+    /// The token (decoded, unverified) in the login's web-identity token file, if it has one.
+    public var tokenFileToken: IdentityToken? {
+        guard let file = refresh?.tokenFile, let data = FileManager.default.contents(atPath: file) else { return nil }
+        return try? IdentityToken(jwt: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

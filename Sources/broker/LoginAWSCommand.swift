@@ -66,7 +66,7 @@ struct LoginAWSCommand: AsyncParsableCommand {
         let name = "aws" + (settings.profile == "default" ? "" : ":\(settings.profile)")
         let outcome = await runner.run([.init(name: name, adapter: "aws-sts", provider: AWSAdapter.makeProvider(settings, context: context))])[0]
         let result = try outcome.result!.get()
-        if settings.mode != .staticKeys { runtime.noteEmbeddedConfig() }
+        if result.runsBrokerLater { runtime.noteEmbeddedConfig() }
         try AWSLoginOutput(name: name, result: result, settings: settings).emit(output, environment: runtime.environment)
     }
 }

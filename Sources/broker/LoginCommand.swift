@@ -108,7 +108,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
         case .text, .json: break
         }
         LoginSummary(outcomes: outcomes).print(json: output == .json)
-        if outcomes.contains(where: { if case .success(let result)? = $0.result { result.tokenFile != nil || result.written.contains { $0.path.contains("/credential-process/") } } else { false } }) {
+        if outcomes.contains(where: { if case .success(let result)? = $0.result { result.runsBrokerLater } else { false } }) {
             runtime.noteEmbeddedConfig()
         }
         let failures = outcomes.compactMap { outcome -> (any Error)? in

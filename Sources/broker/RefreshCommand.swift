@@ -59,9 +59,7 @@ struct RefreshCommand: AsyncParsableCommand {
     /// When a token file is due: a third of its token's life before `exp` (at least a minute
     /// before; now when it cannot be read).
     static func refreshTime(of record: StateStore.Record) -> Date {
-        guard let file = record.refresh?.tokenFile, let data = FileManager.default.contents(atPath: file),
-              let token = try? IdentityToken(jwt: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
-              let expiry = token.expiresAt else { return Date() }
+        guard let token = record.tokenFileToken, let expiry = token.expiresAt else { return Date() }
         let issued = token.claims["iat"]?.numberValue.map { Date(timeIntervalSince1970: $0) } ?? expiry.addingTimeInterval(-300)
         let margin = max(60, expiry.timeIntervalSince(issued) / 3)
         return expiry.addingTimeInterval(-margin)
