@@ -6,10 +6,11 @@ import Foundation
 public enum AWSAdapter {
     public static let keys: [SettingKey] = [
         SettingKey("roleArn", .string, required: true, pattern: "^(arn:aws[a-z-]*:iam::[0-9]{12}:role/.+|\\$\\{.+\\})$",
-                   help: "IAM role to assume, arn:aws:iam::<account>:role/<name>"),
+                   flagAliases: ["role-to-assume"], help: "IAM role to assume, arn:aws:iam::<account>:role/<name>"),
         SettingKey("roleSessionName", .string, help: "RoleSessionName (default: derived from the token's sub and the time)"),
         SettingKey("durationSeconds", .duration, range: 900 ... 43200, help: "session length, 900-43200 seconds or a duration such as \"1h\""),
-        SettingKey("region", .string, pattern: "^([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+|\\$\\{.+\\})$", help: "region: regional STS endpoint, written to the profile"),
+        SettingKey("region", .string, pattern: "^([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+|\\$\\{.+\\})$",
+                   flagAliases: ["aws-region"], help: "region: regional STS endpoint, written to the profile"),
         SettingKey("stsEndpoint", .string, pattern: SettingKey.urlPattern, help: "STS endpoint URL (FIPS, VPC endpoints, emulators)"),
         SettingKey("policy", .string, help: "file with an inline session policy"),
         SettingKey("policyArn", .stringArray, help: "managed session policy ARNs, at most 10"),
@@ -32,7 +33,7 @@ public enum AWSAdapter {
             return makeProvider(settings, context: context)
         },
         logout: { record, context in try logout(record, context: context) },
-        ownedDirectories: ["aws/credential-process", "aws/web-identity"],
+        ownedDirectories: ["aws/credential-process", "aws/web-identity", SavedAWSSettings.directory],
         recordedExports: { record in
             guard let profile = record.details?["profile"] else { return [] }
             return AWSSTSProvider.profileExports(profile: profile, region: record.details?["region"])
@@ -52,8 +53,8 @@ public enum AWSAdapter {
     public static func makeProvider(_ settings: AWSSettings, context: ProviderContext) -> AWSSTSProvider {
         AWSSTSProvider(settings: settings, files: AWSSharedFiles(environment: context.environment, home: context.home),
                        home: context.brokerHome,
-                       credentialProcessCommand: [context.brokerPath, "credential-process", "aws"] + settings.arguments
-                           + context.sourceArguments + ["--profile-cache", settings.profile],
+                       credentialProcessCommand: [context.brokerPath, "credential-process", "aws", "--settings", settings.profile]
+                           + context.sourceArguments,
                        environment: context.environment, transport: context.transport)
     }
 
@@ -168,26 +169,8 @@ extension AWSSettings {
         try validate(name: name)
     }
 
-    /// `role-arn` → `roleArn`, `policy-arn` → `policyArn`.
+    /// The setting a flag sets: `role-arn` → `roleArn`.
     static func configKey(_ flag: String) -> String {
-        let parts = flag.split(separator: "-")
-        return parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }.joined()
-    }
-
-    /// The same settings as `broker credential-process aws` flags.
-    public var arguments: [String] {
-        var words = ["--role-arn", roleArn]
-        if audience != AWSSettings.defaultAudience { words += ["--audience", audience] }
-        if let roleSessionName { words += ["--role-session-name", roleSessionName] }
-        if durationSeconds != 3600 { words += ["--duration-seconds", String(durationSeconds)] }
-        if let region { words += ["--region", region] }
-        if let stsEndpoint { words += ["--sts-endpoint", stsEndpoint] }
-        if let policyFile {
-            words += ["--policy", policyFile.hasPrefix("/") ? policyFile : FileManager.default.currentDirectoryPath + "/" + policyFile]
-        }
-        for arn in policyArns { words += ["--policy-arn", arn] }
-        if maxAttempts != 5 { words += ["--max-attempts", String(maxAttempts)] }
-        if timeout != 10 { words += ["--timeout", DurationText.format(timeout)] }
-        return words
+        AWSAdapter.keys.first { $0.flagNames.contains(flag) }?.name ?? flag
     }
 }

@@ -92,10 +92,11 @@ public struct AWSSTSProvider: Provider {
             let cache = CredentialProcessCache(home: home, name: settings.profile, settings: settings)
             try cache.store(.init(accessKeyId: result.accessKeyId, secretAccessKey: result.secretAccessKey,
                                   sessionToken: result.sessionToken, expiration: result.expiration), journal: journal)
+            let saved = try SavedAWSSettings(home: home, name: settings.profile).save(settings, journal: journal)
             let line = credentialProcessCommand.map(ShellWords.quote).joined(separator: " ")
             return try files.writeConfigProfile(settings.profile, settings: [(key: "credential_process", value: line)] + regionSetting,
                                                 removeWebIdentity: true, overwrite: settings.overwrite, journal: journal)
-                + [WrittenTarget(kind: .file, path: cache.path)]
+                + [WrittenTarget(kind: .file, path: cache.path), saved]
         case .webIdentity:
             try journal.writeFile(webIdentityTokenPath, contents: Data(token.jwt.reveal.utf8), brokerOwned: true)
             return try files.writeConfigProfile(settings.profile, settings: [

@@ -17,20 +17,27 @@ struct CredentialProcessCommand: AsyncParsableCommand {
 
         @OptionGroup var aws: AWSOptions
 
-        @Option(help: "Name of the cache entry (default: derived from the role and settings).")
+        @Option(help: "Settings saved by 'broker login aws --mode credential-process' for this profile; flags given too override them.")
+        var settings: String?
+
+        @Option(help: "Name of the cache entry (default: the --settings name, else derived from the role and settings).")
         var profileCache: String?
 
         @OptionGroup var source: TokenSourceOptions
 
         @OptionGroup var configOption: ConfigOption
 
-        func validate() throws { _ = try validating { try aws.settings(entry: nil) } }
+        /// Without saved settings the flags must name a role; the saved record is read in run().
+        func validate() throws {
+            if settings == nil { _ = try validating { try aws.settings(entry: nil) } }
+        }
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
-            let settings = try aws.settings(entry: nil, environment: environment)
             let home = try BrokerHome(environment: environment).prepare()
-            let cache = CredentialProcessCache(home: home, name: profileCache, settings: settings)
+            let saved = try settings.map { try SavedAWSSettings(home: home, name: $0).entry() }
+            let settings = try aws.settings(entry: saved, environment: environment)
+            let cache = CredentialProcessCache(home: home, name: profileCache ?? self.settings, settings: settings)
             // The config and the token source are loaded only when the cache is stale.
             let document = try await cache.answer(settings: settings, environment: environment) {
                 let runtime = try BrokerRuntime(configOption: configOption.config, environment: environment)

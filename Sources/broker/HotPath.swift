@@ -13,8 +13,8 @@ import BrokerCore
 /// HotPathTests hold the tables below to the commands' own definitions: the same option
 /// names, and the same parsed values for every option.
 enum HotPath {
-    static let loginAWSNames = AWSFlags.names + SourceFlags.names + ["config", "profile", "mode", "output", "overwrite"]
-    static let credentialProcessAWSNames = AWSFlags.names + SourceFlags.names + ["config", "profile-cache"]
+    static var loginAWSNames: [String] { AWSFlags.names + SourceFlags.names + ["config", "profile", "mode", "output", "overwrite"] }
+    static var credentialProcessAWSNames: [String] { AWSFlags.names + SourceFlags.names + ["config", "settings", "profile-cache"] }
     /// Options that take no value.
     static let bareFlags: Set<String> = ["decode", "overwrite"]
     static let idpTokenNames = ["audience", "decode", "lifetime", "subject", "claim", "issuer", "algorithm", "config"]
@@ -70,6 +70,7 @@ enum HotPath {
         command.aws = aws
         command.source = source
         command.configOption = config(values)
+        command.settings = values.last("settings")
         command.profileCache = values.last("profile-cache")
         return validated(command, groups: [source])
     }
@@ -92,26 +93,22 @@ enum HotPath {
         }
     }
 
+    /// AWSOptions from its settings' flags (names and aliases from `AWSAdapter.keys`).
     private enum AWSFlags {
-        static let names = ["role-arn", "role-to-assume", "audience", "role-session-name", "duration-seconds", "region", "aws-region",
-                            "sts-endpoint", "policy", "policy-arn", "max-attempts", "timeout"]
+        static var names: [String] { AWSOptions.names }
 
         static func read(_ values: FlagValues) -> AWSOptions? {
             var options = AWSOptions()
-            // One option under two names: when both are given, argument-parser keeps the later.
-            guard values.last("role-arn") == nil || values.last("role-to-assume") == nil,
-                  values.last("region") == nil || values.last("aws-region") == nil else { return nil }
-            options.roleArn = values.last("role-arn") ?? values.last("role-to-assume")
-            options.audience = values.last("audience")
-            options.roleSessionName = values.last("role-session-name")
-            options.region = values.last("region") ?? values.last("aws-region")
-            options.stsEndpoint = values.last("sts-endpoint")
-            options.policy = values.last("policy")
-            options.policyArns = values.all("policy-arn")
-            options.timeout = values.last("timeout")
-            options.durationSeconds = values.last("duration-seconds")
-            guard let attempts = values.integer("max-attempts") else { return nil }
-            options.maxAttempts = attempts
+            for field in AWSOptions.fields {
+                // One option under two names: when both are given, argument-parser keeps the later.
+                let given = field.key.flagNames.compactMap(values.last)
+                guard given.count <= 1 else { return nil }
+                field.set(&options, given.first)
+            }
+            for field in AWSOptions.repeatedFields {
+                guard field.key.flagAliases.isEmpty else { return nil }
+                field.set(&options, values.all(field.key.flag))
+            }
             return options
         }
     }
@@ -166,10 +163,4 @@ struct FlagValues {
     func flag(_ name: String) -> Bool { bare.contains(name) }
     func last(_ name: String) -> String? { values[name]?.last }
     func all(_ name: String) -> [String] { values[name] ?? [] }
-
-    /// `.some(nil)` when absent, nil when present but not an integer.
-    func integer(_ name: String) -> Int?? {
-        guard let text = last(name) else { return .some(nil) }
-        return Int(text).map { .some($0) } ?? nil
-    }
 }

@@ -58,6 +58,34 @@ def test_credential_process_mode_refreshes_through_broker(broker, aws, moto):
     assert document["Expiration"].endswith("Z")
 
 
+def test_credential_process_line_names_saved_settings_that_logout_removes(broker, aws, moto):
+    login(broker, moto, "--profile", "cp", "--mode", "credential-process", "--duration-seconds", "900", "--region", "eu-west-1")
+    config = configparser.RawConfigParser()
+    config.read(aws / "config")
+    argv = shlex.split(config["profile cp"]["credential_process"])
+    # The line names the record; the settings are not repeated as flags.
+    assert argv[1:5] == ["credential-process", "aws", "--settings", "cp"]
+    assert "--role-arn" not in argv and "--duration-seconds" not in argv
+    record_path = broker.root / "broker-home" / "aws" / "settings" / "cp.json"
+    record = json.loads(record_path.read_text())
+    assert record["settings"]["roleArn"] == ROLE and record["settings"]["durationSeconds"] == 900
+    assert record["settings"]["stsEndpoint"] == moto and record["audience"] == "sts.amazonaws.com"
+    assert stat.S_IMODE(os.stat(record_path).st_mode) == 0o600
+    assert "assumed-role/deploy/" in caller_identity_boto3(broker, "cp", moto)[0]
+    # A flag given with --settings overrides the record (a bad one shows it is read).
+    bad = subprocess.run(argv + ["--max-attempts", "21"], capture_output=True, text=True, env=sdk_env(broker))
+    assert bad.returncode == 2 and "--max-attempts" in bad.stderr
+    broker.run("logout", "--all")
+    assert not record_path.exists()
+
+
+def test_credential_process_without_its_saved_settings_says_how_to_fix(broker, aws):
+    result = broker.run("credential-process", "aws", "--settings", "nope", check=False)
+    assert result.returncode == 2
+    assert "--settings nope" in result.stderr and "broker login aws --mode credential-process" in result.stderr
+    assert result.stdout == ""
+
+
 def test_credential_process_calls_sts_only_when_needed(broker, aws, stub):
     sts = stub(OK, OK)
     args = ["credential-process", "aws", "--role-arn", ROLE, "--sts-endpoint", sts.url, "--profile-cache", "x"]

@@ -32,6 +32,19 @@ public struct SettingKey: Sendable {
     /// For `.string`: a regular expression (JSON Schema dialect) the value must match, given
     /// to editors through `config schema`; the adapter checks the value itself when it reads it.
     public var pattern: String?
+    /// Other command-line spellings of `flag` (`--role-to-assume` as configure-aws-credentials
+    /// calls `--role-arn`).
+    public var flagAliases: [String]
+
+    /// The command-line option of this setting: the key in kebab case (`roleArn` → `role-arn`).
+    public var flag: String {
+        name.reduce(into: "") { word, character in
+            if character.isUppercase { word += "-" + character.lowercased() } else { word.append(character) }
+        }
+    }
+
+    /// `flag` and its aliases.
+    public var flagNames: [String] { [flag] + flagAliases }
 
     /// An http(s) URL without user info whose port, if any, is 1-65535 (what `HTTPURL.parse`
     /// accepts), or a `${VARIABLE}`.
@@ -41,14 +54,24 @@ public struct SettingKey: Sendable {
     public static let defaultIntegerRange: ClosedRange<Double> = -1_000_000_000 ... 1_000_000_000
 
     public init(_ name: String, _ kind: Kind, required: Bool = false, secret: Bool = false,
-                range: ClosedRange<Double>? = nil, pattern: String? = nil, help: String) {
+                range: ClosedRange<Double>? = nil, pattern: String? = nil, flagAliases: [String] = [], help: String) {
         self.pattern = pattern
+        self.flagAliases = flagAliases
         self.name = name
         self.kind = kind
         self.required = required
         self.help = help
         self.secret = secret
         self.range = range
+    }
+
+    /// A command-line value as the config would hold it: a number for an integer setting (when
+    /// it reads as one; otherwise the text, which the setting's check then names), else text.
+    public func value(fromFlag text: String) -> JSONValue {
+        switch kind {
+        case .integer: Double(text).map(JSONValue.number) ?? .string(text)
+        default: .string(text)
+        }
     }
 
     var typeName: String {
