@@ -11,6 +11,7 @@ enum FuzzTargets {
     static let all: [String: @Sendable (Data) -> Void] = [
         "ini": ini, "sts-xml": stsXML, "json": json, "jwt": jwt, "config": config,
         "plugin-response": pluginResponse, "duration": duration, "proxy": proxy, "url": url,
+        "setting-flags": settingFlags,
     ]
 
     /// Parse, and if the file is one botocore reads: editing one profile changes no other
@@ -82,6 +83,17 @@ enum FuzzTargets {
         let text = String(decoding: data, as: UTF8.self)
         _ = try? HTTPURL.parse(text, name: "fuzz")
         _ = HTTPURL.redacted(text)
+    }
+
+    /// `broker login <adapter>` words (NUL-separated): flags become typed config values or a
+    /// usage error, and what they give passes or fails the keys' own check, never traps.
+    static func settingFlags(_ data: Data) {
+        let words = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        let keys = AWSAdapter.keys + [SettingKey("headers", .stringMap, help: ""), SettingKey("nested", .object, help: "")]
+        guard let values = try? SettingFlags.values(words, keys: keys) else { return }
+        let block = SettingsBlock([:], path: "providers.fuzz").overlaid(withFlags: values, keys: keys)
+        _ = try? block.check(against: keys)
+        for key in keys { _ = block.location(key.name) }
     }
 
     static func run(_ data: Data) {

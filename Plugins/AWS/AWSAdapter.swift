@@ -48,7 +48,8 @@ public enum AWSAdapter {
                   let data = FileManager.default.contents(atPath: cache.path),
                   let document = try? JSONDecoder().decode(CredentialProcessCache.Document.self, from: data) else { return nil }
             return document.expirationDate
-        })
+        },
+        loginCommand: "aws")
 
     public static func makeProvider(_ settings: AWSSettings, context: ProviderContext) -> AWSSTSProvider {
         AWSSTSProvider(settings: settings, files: AWSSharedFiles(environment: context.environment, home: context.home),

@@ -8,7 +8,7 @@ public enum VaultAdapter {
         SettingKey("mount", .string, help: "JWT auth mount path (default jwt)"),
         SettingKey("role", .string, required: true, help: "the JWT auth role"),
         SettingKey("namespace", .string, help: "sent as X-Vault-Namespace (default $VAULT_NAMESPACE)"),
-        SettingKey("tokenFile", .string, help: "where the client token goes (default ~/.vault-token)"),
+        SettingKey("tokenFile", .string, flag: "vault-token-file", help: "where the client token goes (default ~/.vault-token)"),
         SettingKey("caCert", .string, help: "PEM file of a private CA"),
         SettingKey("timeout", .duration, range: 1 ... 600, help: "timeout of each Vault call, 1s to 10m (default 10s)"),
     ]
@@ -28,7 +28,8 @@ public enum VaultAdapter {
         trustConcerns: { entry, environment in
             guard let address = entry.settings.string("address"), address != environment["VAULT_ADDR"] else { return [] }
             return ["sends the token to the Vault server \(address)"]
-        })
+        },
+        loginCommand: "vault")
 
     /// Revokes the token (revoke-self), then removes the file even when revocation failed.
     static func logout(_ record: StateStore.Record, context: ProviderContext) async throws -> [String] {

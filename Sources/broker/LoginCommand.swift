@@ -8,6 +8,7 @@ struct LoginCommand: AsyncParsableCommand {
         abstract: "Exchange identity tokens for cloud credentials and write them where each cloud's tools look.",
         usage: """
             broker login aws --role-arn <arn> [<options>]
+            broker login vault --address <url> --role <role> [<options>]
             broker login <name> ... [<options>]
             broker login --all [<options>]
             """,
@@ -15,7 +16,7 @@ struct LoginCommand: AsyncParsableCommand {
             'broker login aws --role-arn ...' needs no config. 'broker login NAME [NAME...]' or \
             'broker login --all' runs the config's providers concurrently, one token per audience.
             """,
-        subcommands: [LoginProvidersCommand.self, LoginAWSCommand.self],
+        subcommands: [LoginProvidersCommand.self, LoginAWSCommand.self, AdapterLoginCommand<VaultLogin>.self],
         defaultSubcommand: LoginProvidersCommand.self
     )
 }
@@ -68,56 +69,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
             throw BrokerError.usage("\(runtime.configPath ?? "no config file was found"): there are no providers to log into",
                                     hint: "add entries under \"providers\" (see config.example.json)")
         }
-        let exporters = output.exports ? try LoginRunner.exporters(entries) : []
-        _ = try runtime.brokerHome.prepare()
-        // Every output target is checked before anything is written.
-        if output == .github { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
-        try StateStore(home: runtime.brokerHome).checkWritable()
-        let context = runtime.context(sourceArguments: source.arguments)
-        // Build every provider first: bad settings fail the whole run before any token is fetched.
-        let jobs = try entries.map { LoginRunner.Job(name: $0.name, adapter: $0.adapter, provider: try runtime.registry.makeProvider($0, context: context)) }
-        let state = StateStore(home: runtime.brokerHome)
         let minimum = try minRemaining.map { try DurationText.parse($0, name: "--min-remaining", range: 0 ... 12 * 3600) }
-        let (skipped, toRun) = LoginRunner.partition(jobs, records: minimum == nil ? [] : try state.records(), minimum: minimum,
-                                                     registry: runtime.registry)
-        var outcomes = skipped
-        if !toRun.isEmpty {
-            let choice = try source.makeSource(runtime: runtime)
-            if verbose { Terminal.note("token source: \(choice.source.name) (\(choice.reason))") }
-            outcomes += await LoginRunner(source: choice.source, state: state, sourceArguments: context.sourceArguments).run(toRun)
-        }
-        outcomes.sort { a, b in entries.firstIndex { $0.name == a.name }! < entries.firstIndex { $0.name == b.name }! }
-        let records = try state.records()
-        let variables = outcomes.filter { exporters.contains($0.name) }.flatMap { outcome -> [EnvironmentExport.Variable] in
-            if case .success(let result)? = outcome.result { return result.credentials.environment }
-            // Skipped by --min-remaining: what the record says, never its secrets.
-            guard outcome.skipped != nil, let record = records.first(where: { $0.name == outcome.name }) else { return [] }
-            return runtime.registry.descriptor(named: outcome.adapter)?.recordedExports(record) ?? []
-        }
-        switch output {
-        case .env: Terminal.output(EnvironmentExport(variables).shellExports)
-        case .github:
-            Terminal.output(try EnvironmentExport(variables).appendToGitHubEnv(environment: runtime.environment))
-            let exported = outcomes.filter { exporters.contains($0.name) }.compactMap { outcome -> (String, LoginResult)? in
-                if case .success(let result)? = outcome.result { return (outcome.name, result) } else { return nil }
-            }
-            // Each provider's outputs under its name; with one provider, also without a prefix.
-            var values = exported.flatMap { StepOutputs.values(identity: $1.credentials.identity, expiration: $1.credentials.expiration, prefix: "\($0)-") }
-            if exported.count == 1 { values += StepOutputs.values(identity: exported[0].1.credentials.identity, expiration: exported[0].1.credentials.expiration) }
-            try StepOutputs.write(values, environment: runtime.environment)
-        case .text, .json: break
-        }
-        LoginSummary(outcomes: outcomes).print(json: output == .json)
-        if outcomes.contains(where: { if case .success(let result)? = $0.result { result.runsBrokerLater } else { false } }) {
-            runtime.noteEmbeddedConfig()
-        }
-        let failures = outcomes.compactMap { outcome -> (any Error)? in
-            if case .failure(let error)? = outcome.result { return error }
-            return nil
-        }
-        // Exit 2 only when every failure was bad usage or configuration: nothing was attempted.
-        if !failures.isEmpty {
-            throw ExitFailure(code: failures.allSatisfy { ($0 as? BrokerError)?.exitCode == 2 } ? 2 : 1)
-        }
+        try await LoginSummary.run(entries, runtime: runtime, source: source, output: output, minimum: minimum, verbose: verbose)
     }
 }

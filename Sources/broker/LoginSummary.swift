@@ -5,6 +5,36 @@ import Foundation
 struct LoginSummary {
     let outcomes: [LoginRunner.Outcome]
 
+    /// Logs into config entries through `LoginSession` and prints what `output` asks for; the
+    /// shared body of `login NAME... | --all` and the flags-first `login <adapter>`.
+    static func run(_ entries: [ProviderEntry], runtime: BrokerRuntime, source: TokenSourceOptions, output: OutputFormat,
+                    minimum: TimeInterval?, verbose: Bool) async throws {
+        _ = try runtime.brokerHome.prepare()
+        // Every output target is checked before anything is written.
+        if output == .github { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
+        let session = LoginSession(registry: runtime.registry, context: runtime.context(sourceArguments: source.arguments),
+                                   state: StateStore(home: runtime.brokerHome), minimum: minimum, exports: output.exports)
+        let report = try await session.run(entries) {
+            let choice = try source.makeSource(runtime: runtime)
+            if verbose { Terminal.note("token source: \(choice.source.name) (\(choice.reason))") }
+            return choice.source
+        }
+        switch output {
+        case .env: Terminal.output(EnvironmentExport(report.exports).shellExports)
+        case .github:
+            Terminal.output(try EnvironmentExport(report.exports).appendToGitHubEnv(environment: runtime.environment))
+            // Each provider's outputs under its name; with one provider, also without a prefix.
+            let exported = report.exported
+            var values = exported.flatMap { StepOutputs.values(identity: $1.credentials.identity, expiration: $1.credentials.expiration, prefix: "\($0)-") }
+            if exported.count == 1 { values += StepOutputs.values(identity: exported[0].1.credentials.identity, expiration: exported[0].1.credentials.expiration) }
+            try StepOutputs.write(values, environment: runtime.environment)
+        case .text, .json: break
+        }
+        LoginSummary(outcomes: report.outcomes).print(json: output == .json)
+        if report.runsBrokerLater { runtime.noteEmbeddedConfig() }
+        if report.exitCode != 0 { throw ExitFailure(code: report.exitCode) }
+    }
+
     var rows: [LoginReport.Row] { LoginReport.login(outcomes).results }
 
     static func files(_ written: [WrittenTarget]) -> [String] { written.map { describe($0.place) } }

@@ -13,7 +13,7 @@ enum UnknownArguments {
         var arguments: [Argument]?
         var subcommands: [Command]?
     }
-    private struct Argument: Decodable { var names: [Name]? }
+    private struct Argument: Decodable { var names: [Name]?; var parsingStrategy: String? }
     private struct Name: Decodable { var kind: String; var name: String }
 
     /// The first unknown word in `arguments` (without the program name), described; nil when
@@ -48,6 +48,8 @@ enum UnknownArguments {
         if command.commandName == "login", let providers = command.subcommands?.first(where: { $0.commandName == "providers" }) {
             command = providers
         }
+        // A command that takes the unknown options itself (`login vault`'s settings) names them.
+        if command.arguments?.contains(where: { $0.parsingStrategy == "allUnrecognized" }) == true { return nil }
         let known = Set((command.arguments ?? []).flatMap { $0.names ?? [] }.filter { $0.kind == "long" }.map(\.name) + ["help", "version"])
         for word in arguments[index...] {
             if word == "--" { break }

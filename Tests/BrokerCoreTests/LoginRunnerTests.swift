@@ -81,4 +81,65 @@ import Testing
         #expect(none.isEmpty && all.count == 3)
         #expect(LoginRunner.partition(jobs(root), records: records, minimum: nil, registry: ProviderRegistry()).toRun.count == 3)
     }
+
+    // --- LoginSession: `login NAME... | --all` and `--min-remaining` as one library call -------
+
+    /// A `file` adapter: each entry's `path` setting gets a file; `fails: true` refuses.
+    func registry() -> ProviderRegistry {
+        var registry = ProviderRegistry()
+        registry.register(AdapterDescriptor(
+            adapter: "file", summary: "test", defaultAudience: "aud-1",
+            keys: [SettingKey("path", .string, required: true, help: ""), SettingKey("fails", .boolean, help: "")],
+            target: { block, _ in block.string("path") },
+            make: { entry, _ in FileProvider(audience: entry.audience, path: entry.settings.string("path")!, fails: entry.settings.bool("fails") ?? false) },
+            logout: { record, _ in try record.undoFiles() },
+            recordedExports: { record in [.init("FROM_RECORD", record.name)] }))
+        return registry
+    }
+
+    func entries(_ root: String, failing: Set<String> = []) -> [ProviderEntry] {
+        ["a", "b"].map { name in
+            ProviderEntry(name: name, adapter: "file", audience: "aud-\(name)",
+                          settings: SettingsBlock(["path": .string("\(root)/\(name)"), "fails": .bool(failing.contains(name))], path: "providers.\(name)"),
+                          export: name == "a")
+        }
+    }
+
+    func session(_ root: String, minimum: TimeInterval? = nil, exports: Bool = false) -> LoginSession {
+        let home = BrokerHome(path: root + "/home")
+        return LoginSession(registry: registry(), context: ProviderContext(home: root, brokerHome: home, environment: [:]),
+                            state: StateStore(home: home), minimum: minimum, exports: exports)
+    }
+
+    @Test func aSessionLogsEveryEntryInAndSaysHowItEnded() async throws {
+        let root = temporaryDirectory()
+        let report = try await session(root).run(entries(root, failing: ["b"])) { CountingSource() }
+        #expect(report.outcomes.map(\.name) == ["a", "b"] && report.outcomes.map(\.succeeded) == [true, false])
+        #expect(report.exitCode == 1)
+        #expect(try StateStore(home: BrokerHome(path: root + "/home")).records().map(\.name) == ["a"])
+    }
+
+    @Test func minRemainingThroughTheSessionSkipsWithoutAskingForAToken() async throws {
+        let root = temporaryDirectory()
+        _ = try await session(root).run(entries(root)) { CountingSource() }
+        struct NoToken: Error {}
+        let report = try await session(root, minimum: 15 * 60, exports: true).run(entries(root)) { throw NoToken() }
+        #expect(report.outcomes.allSatisfy { $0.skipped != nil } && report.exitCode == 0)
+        // Exports of skipped providers come from their records, never their secrets.
+        #expect(report.exports.map(\.value) == ["a"] && report.exported.isEmpty)
+        // Longer than what is left: every provider logs in again.
+        let source = CountingSource()
+        let again = try await session(root, minimum: 2 * 3600).run(entries(root)) { source }
+        let requests = await source.requests
+        #expect(again.outcomes.allSatisfy { $0.result != nil && $0.succeeded } && requests.sorted() == ["aud-a", "aud-b"])
+    }
+
+    @Test func badSettingsFailTheSessionBeforeAnyToken() async throws {
+        let root = temporaryDirectory()
+        var broken = entries(root)
+        broken[1].adapter = "no-such-adapter"
+        struct NoToken: Error {}
+        await #expect(throws: BrokerError.self) { _ = try await session(root).run(broken) { throw NoToken() } }
+        #expect(!FileManager.default.fileExists(atPath: root + "/a"))
+    }
 }

@@ -88,3 +88,47 @@ def test_a_sealed_or_throttled_vault_is_asked_again(broker, vault_setup):
         assert openbao.api("GET", "auth/token/lookup-self", token=token)[0] == 200
     finally:
         front.close()
+
+
+# --- broker login vault from flags (the generic flags-first login of any adapter) -------------
+
+def test_login_vault_from_flags_alone(broker, serve, openbao):
+    served = serve()
+    configure_jwt_auth(openbao, served.url)
+    broker.env["VAULT_ADDR_FOR_TEST"] = openbao.addr
+    # No provider entry: the config only gives the embedded issuer the subject the role binds.
+    broker.own_config({"version": 1, "issuer": {"subject": "repo:acme/app"}})
+    token_file = broker.root / "vault-token"
+    result = broker.run("login", "vault", "--address", openbao.addr, "--role", "deploy", f"--vault-token-file={token_file}",
+                        "--source", "embedded", "--issuer", served.url, check=False)
+    assert result.returncode == 0, result.stderr
+    token = token_file.read_text()
+    assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
+    assert bao(broker, "token", "lookup", token=token).returncode == 0
+    status = json.loads(broker.run("status", "--output", "json").stdout)["results"]
+    assert [row["name"] for row in status] == ["vault"] and status[0]["adapter"] == "vault-jwt"
+    broker.run("logout", "--all")
+    assert not token_file.exists()
+
+
+def test_login_vault_flags_override_the_vault_entry(broker, vault_setup):
+    broker.env["VAULT_ADDR_FOR_TEST"] = vault_setup.addr
+    token_file = broker.root / "elsewhere"
+    broker.run("login", "vault", "--vault-token-file", str(token_file))
+    assert token_file.exists() and not (broker.home / ".vault-token").exists()
+    # A flag's bad value is named by the flag, before anything is sent.
+    bad = broker.run("login", "vault", "--timeout", "1h", check=False)
+    assert bad.returncode == 2 and "--timeout" in bad.stderr
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--adress", "http://127.0.0.1:8200", "--role", "r"], "did you mean '--address'?"),
+    (["--address", "http://127.0.0.1:8200"], "--role is required"),
+    (["--address", "http://127.0.0.1:99999", "--role", "r"], "--address: port 99999"),
+    (["--role"], "--role needs a value"),
+])
+def test_login_vault_flag_errors_name_the_flag_and_write_nothing(broker, argv, message):
+    result = broker.run("login", "vault", *argv, check=False)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert not (broker.home / ".vault-token").exists()
+    assert not (broker.root / "broker-home" / "state.json").exists()

@@ -45,6 +45,9 @@ public struct AdapterDescriptor: Sendable {
     /// The expiry of credentials a self-refreshing helper obtained after the login (AWS: the
     /// credential-process cache), for `status` and `--min-remaining`.
     public var refreshedExpiration: @Sendable (StateStore.Record) -> Date?
+    /// `broker login <loginCommand>` logs in from flags; a config entry of that name gives its
+    /// defaults, so the name is this adapter's alone.
+    public var loginCommand: String?
 
     public init(adapter: String, summary: String, defaultAudience: String?, keys: [SettingKey],
                 target: @escaping @Sendable (SettingsBlock, ProviderContext) -> String?,
@@ -53,7 +56,9 @@ public struct AdapterDescriptor: Sendable {
                 ownedDirectories: [String] = [],
                 recordedExports: @escaping @Sendable (StateStore.Record) -> [EnvironmentExport.Variable] = { _ in [] },
                 trustConcerns: @escaping @Sendable (ProviderEntry, [String: String]) -> [String] = { _, _ in [] },
-                refreshedExpiration: @escaping @Sendable (StateStore.Record) -> Date? = { _ in nil }) {
+                refreshedExpiration: @escaping @Sendable (StateStore.Record) -> Date? = { _ in nil },
+                loginCommand: String? = nil) {
+        self.loginCommand = loginCommand
         self.ownedDirectories = ownedDirectories
         self.refreshedExpiration = refreshedExpiration
         self.trustConcerns = trustConcerns
@@ -92,6 +97,14 @@ public struct ProviderRegistry: Sendable {
     }
 
     public func descriptor(named adapter: String) -> AdapterDescriptor? { descriptors[adapter] }
+
+    /// Provider names a config entry of another adapter cannot take: each `broker login
+    /// <command>` (with the adapter whose defaults such an entry gives), and `providers`.
+    public var reservedNames: [String: String] {
+        all.reduce(into: ["providers": ""]) { names, descriptor in
+            if let command = descriptor.loginCommand { names[command] = descriptor.adapter }
+        }
+    }
 
     /// `record.realExpiration`, with what its adapter's helper refreshed since the login.
     public func realExpiration(of record: StateStore.Record) -> Date? {

@@ -10,9 +10,6 @@ public struct BrokerConfig: Sendable {
 
     public static let sourceTypes = SourceType.names
 
-    /// Provider names that are also `broker login` subcommands, with the adapter they take.
-    public static let reservedNames = ["aws": "aws-sts", "providers": ""]
-
     /// Every provider entry may carry it, whatever its adapter.
     public static let exportKey = SettingKey("export", .boolean, help: "with --output env|github, export this provider's credentials (one per kind of credentials)")
 
@@ -127,7 +124,7 @@ public struct BrokerConfig: Sendable {
             }
             let descriptor = try registry.descriptor(for: adapter, at: entry.location("adapter"))
             // `broker login aws` is the AWS command, which takes this entry as its defaults.
-            if let reserved = reservedNames[name], reserved != adapter {
+            if let reserved = registry.reservedNames[name], reserved != adapter {
                 throw all.error(name, "the name '\(name)' is reserved for 'broker login \(name)', which only a \(reserved) entry can configure",
                                 hint: "rename the entry (for example '\(name)-\(adapter)')")
             }

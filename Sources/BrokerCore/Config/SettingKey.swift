@@ -37,7 +37,12 @@ public struct SettingKey: Sendable {
     public var flagAliases: [String]
 
     /// The command-line option of this setting: the key in kebab case (`roleArn` → `role-arn`).
-    public var flag: String {
+    public var flag: String { flagOverride ?? Self.flag(forKey: name) }
+    /// A flag other than the kebab-case key, where that would collide with a command's own
+    /// option (Vault's `tokenFile` against the token source's `--token-file`).
+    public var flagOverride: String?
+
+    public static func flag(forKey name: String) -> String {
         name.reduce(into: "") { word, character in
             if character.isUppercase { word += "-" + character.lowercased() } else { word.append(character) }
         }
@@ -54,7 +59,8 @@ public struct SettingKey: Sendable {
     public static let defaultIntegerRange: ClosedRange<Double> = -1_000_000_000 ... 1_000_000_000
 
     public init(_ name: String, _ kind: Kind, required: Bool = false, secret: Bool = false,
-                range: ClosedRange<Double>? = nil, pattern: String? = nil, flagAliases: [String] = [], help: String) {
+                range: ClosedRange<Double>? = nil, pattern: String? = nil, flag: String? = nil, flagAliases: [String] = [], help: String) {
+        flagOverride = flag
         self.pattern = pattern
         self.flagAliases = flagAliases
         self.name = name

@@ -7,6 +7,8 @@ public struct SettingsBlock: Sendable {
     /// `providers.aws-dev`
     public var path: String
     public var file: String?
+    /// Keys whose value came from a command-line flag, with the flag: errors name it (`--role`).
+    public var flagKeys: [String: String] = [:]
 
     public init(_ values: [String: JSONValue], path: String, file: String? = nil) {
         self.values = values
@@ -15,6 +17,7 @@ public struct SettingsBlock: Sendable {
     }
 
     public func location(_ key: String) -> String {
+        if let flag = flagKeys[key] { return "--" + flag }
         let jsonPath = path.isEmpty ? key : "\(path).\(key)"
         return file.map { "\($0): \(jsonPath)" } ?? jsonPath
     }
@@ -85,6 +88,13 @@ public struct SettingsBlock: Sendable {
     public func overlaid(with other: [String: JSONValue]) -> SettingsBlock {
         var copy = self
         copy.values.merge(other) { _, new in new }
+        return copy
+    }
+
+    /// Flags laid over this block: errors about their keys name the flag.
+    public func overlaid(withFlags flags: [String: JSONValue], keys: [SettingKey]) -> SettingsBlock {
+        var copy = overlaid(with: flags)
+        for key in keys where flags[key.name] != nil { copy.flagKeys[key.name] = key.flag }
         return copy
     }
 }
