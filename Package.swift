@@ -76,7 +76,7 @@ let package = Package(
         // Helpers every test target shares (scratch directories, files, unsigned JWTs).
         .target(name: "BrokerTestSupport", path: "Tests/BrokerTestSupport"),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "BrokerTestSupport"]),
-        .testTarget(name: "BrokerCLITests", dependencies: ["broker"]),
+        .testTarget(name: "BrokerCLITests", dependencies: ["broker", "BrokerTestSupport"]),
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "VaultProviderTests", dependencies: ["VaultProvider", "BrokerCore"]),
         .testTarget(name: "TokenExchangeProviderTests", dependencies: ["TokenExchangeProvider", "BrokerCore"]),

@@ -4,7 +4,7 @@ import Foundation
 /// (the way Gitpod derives it), else `user:<name>@<host>`. Reads `.git/config` directly:
 /// spawning git would cost more than signing.
 public enum DefaultSubject {
-    public static func repositoryURL(from directory: String = FileManager.default.currentDirectoryPath) -> String? {
+    public static func repositoryURL(from directory: String) -> String? {
         guard let configPath = gitConfigPath(from: directory),
               let text = try? String(contentsOfFile: configPath, encoding: .utf8) else { return nil }
         var remotes: [String: String] = [:]

@@ -21,6 +21,31 @@ public struct IssuerSettings: Sendable {
         self.claims = claims
     }
 
+    /// The issuer's settings from `--issuer`/`--algorithm` (`url`, `algorithm`), else
+    /// `BROKER_ISSUER_URL`, else the config's `issuer` block, else `fallbackURL`. Errors name
+    /// where the bad value came from.
+    public static func resolve(url flagURL: String?, algorithm flagAlgorithm: SigningAlgorithm?, block: SettingsBlock,
+                               environment: [String: String], fallbackURL: String? = nil) throws -> IssuerSettings {
+        var settings = IssuerSettings()
+        let fromEnvironment = environment["BROKER_ISSUER_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let url = flagURL ?? fromEnvironment ?? block.string("url") ?? fallbackURL {
+            let name = flagURL != nil ? "--issuer" : fromEnvironment != nil ? "BROKER_ISSUER_URL" : block.string("url") != nil ? block.location("url") : "issuer URL"
+            settings.url = try validateURL(url, name: name)
+        }
+        if let flagAlgorithm {
+            settings.algorithm = flagAlgorithm
+        } else if let chosen = block.string("algorithm") {
+            settings.algorithm = try SigningAlgorithm.parse(chosen, name: block.location("algorithm"))
+        }
+        if let lifetime = try block.duration(BrokerConfig.issuerKeys[named: "lifetime"]) { settings.lifetime = lifetime }
+        settings.subject = block.string("subject")
+        if let claims = block.values["claims"]?.objectValue {
+            try Issuer.checkExtraClaims(claims, source: block.location("claims"))
+            settings.claims = claims
+        }
+        return settings
+    }
+
     /// Checks an issuer URL: http(s), a host, no query or fragment, no trailing slash kept.
     public static func validateURL(_ text: String, name: String) throws -> String {
         _ = try HTTPURL.parse(text, name: name)

@@ -91,7 +91,7 @@ struct AWSOptions: ParsableArguments {
 
     /// Settings from the config entry (if any) with these flags laid over it.
     func settings(entry: ProviderEntry?, extra: [String: JSONValue] = [:],
-                  environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AWSSettings {
+                  environment: [String: String] = CommandContext.variables) throws -> AWSSettings {
         var flags = overrides(environment: environment).merging(extra) { _, new in new }
         let audience = flags.removeValue(forKey: "audience")?.stringValue ?? entry?.audience ?? AWSSettings.defaultAudience
         let base = entry?.settings ?? SettingsBlock([:], path: "")

@@ -26,11 +26,12 @@ struct BrokerRuntime {
 
     var registry: ProviderRegistry { Self.registry }
 
-    init(configOption: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    init(configOption: String?, environment: [String: String] = CommandContext.variables) throws {
         self.environment = environment
         brokerHome = BrokerHome(environment: environment)
-        configLocation = ConfigLocation.find(explicit: configOption, environment: environment,
-                                             workingDirectory: FileManager.default.currentDirectoryPath)
+        // A relative --config is the command's working directory's, whatever the process's.
+        configLocation = ConfigLocation.find(explicit: configOption.map(CommandContext.current.absolute), environment: environment,
+                                             workingDirectory: CommandContext.current.workingDirectory)
         config = try BrokerConfig.load(path: configLocation?.path, registry: Self.registry,
                                        context: ProviderContext(home: Self.userHome(environment), brokerHome: brokerHome, environment: environment))
     }
@@ -66,13 +67,13 @@ struct BrokerRuntime {
 
     func context(sourceArguments: [String]) -> ProviderContext {
         var arguments = sourceArguments
-        if let configPath { arguments += ["--config", TokenSourceOptions.absolute(configPath)] }
+        if let configPath { arguments += ["--config", CommandContext.current.absolute(configPath)] }
         return ProviderContext(home: Self.userHome(environment), brokerHome: brokerHome, environment: environment,
                                brokerPath: SelfExecutable.path(environment: environment), sourceArguments: arguments)
     }
 
     static func userHome(_ environment: [String: String]) -> String {
-        environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        CommandContext(environment: environment, workingDirectory: "/", output: .process).userHome
     }
 }
 
@@ -92,8 +93,8 @@ enum SelfExecutable {
             return "broker"
         }
         let invoked = CommandLine.arguments[0]
-        if invoked.contains("/") { return TokenSourceOptions.absolute(invoked) }
-        if let found = ProcessRunner.locate(invoked, environment: environment) { return TokenSourceOptions.absolute(found) }
+        if invoked.contains("/") { return CommandContext.current.absolute(invoked) }
+        if let found = ProcessRunner.locate(invoked, environment: environment) { return CommandContext.current.absolute(found) }
         return running ?? invoked
     }
 

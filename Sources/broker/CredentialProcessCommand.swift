@@ -33,7 +33,7 @@ struct CredentialProcessCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
+            let environment = CommandContext.variables
             let home = try BrokerHome(environment: environment).prepare()
             let saved = try settings.map { try SavedAWSSettings(home: home, name: $0).entry() }
             let settings = try aws.settings(entry: saved, environment: environment)

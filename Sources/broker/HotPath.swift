@@ -1,6 +1,7 @@
 import ArgumentParser
 import AWSProvider
 import BrokerCore
+import BrokerIssuer
 
 /// The commands run over and over, `login aws` (every CI job), `credential-process aws`
 /// (every SDK client start) and `idp token`, read without argument-parser's machinery: its
@@ -40,7 +41,9 @@ enum HotPath {
         command.claims = values.all("claim")
         var issuer = IssuerOptions()
         issuer.issuerURL = values.last("issuer")
-        issuer.algorithm = values.last("algorithm")
+        let algorithm = values.last("algorithm")
+        issuer.algorithm = algorithm.flatMap(SigningAlgorithm.init(argument:))
+        guard algorithm == nil || issuer.algorithm != nil else { return nil }
         issuer.configOption = config(values)
         command.issuerOptions = issuer
         return validated(command, groups: [])

@@ -14,7 +14,7 @@ struct IdpBenchSignCommand: AsyncParsableCommand {
     @OptionGroup var issuerOptions: IssuerOptions
 
     func run() async throws {
-        let issuer = Issuer(settings: try issuerOptions.settings(), home: try CommandEnvironment.brokerHome.prepare())
+        let issuer = Issuer(settings: try issuerOptions.settings(), home: try CommandContext.brokerHome.prepare())
         let signer = try await issuer.signer()
         let start = Date()
         for _ in 0..<count {

@@ -10,7 +10,7 @@ struct IdpDiscoveryCommand: AsyncParsableCommand {
     @OptionGroup var issuerOptions: IssuerOptions
 
     func run() async throws {
-        let issuer = Issuer(settings: try issuerOptions.settings(), home: try CommandEnvironment.brokerHome.prepare())
+        let issuer = Issuer(settings: try issuerOptions.settings(), home: try CommandContext.brokerHome.prepare())
         _ = try issuer.jwks()
         Terminal.output(try JSONOutput.string(issuer.discovery()))
     }
@@ -23,7 +23,7 @@ struct IdpJWKSCommand: AsyncParsableCommand {
     @OptionGroup var issuerOptions: IssuerOptions
 
     func run() async throws {
-        let issuer = Issuer(settings: try issuerOptions.settings(), home: try CommandEnvironment.brokerHome.prepare())
+        let issuer = Issuer(settings: try issuerOptions.settings(), home: try CommandContext.brokerHome.prepare())
         Terminal.output(try JSONOutput.string(issuer.jwks()))
     }
 }
@@ -42,7 +42,7 @@ struct IdpPublishCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try issuerOptions.settings()
         settings.warnings.forEach(Terminal.warn)
-        let issuer = Issuer(settings: settings, home: try CommandEnvironment.brokerHome.prepare())
+        let issuer = Issuer(settings: settings, home: try CommandContext.brokerHome.prepare())
         let jwks = try JSONOutput.encode(issuer.jwks())
         let discovery = try JSONOutput.encode(issuer.discovery())
         let relativeJWKS = String(settings.jwksURL.dropFirst(settings.url.count + 1))

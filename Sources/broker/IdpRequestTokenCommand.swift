@@ -18,7 +18,7 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
         var subject: String
 
         func run() async throws {
-            let store = RequestTokenStore(home: try CommandEnvironment.brokerHome.prepare())
+            let store = RequestTokenStore(home: try CommandContext.brokerHome.prepare())
             let (token, entry) = try store.create(subject: subject)
             Terminal.note("created request token \(entry.id) for sub \(entry.subject)")
             Terminal.output(token.reveal)
@@ -32,7 +32,7 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
         var output = "text"
 
         func run() async throws {
-            let entries = try RequestTokenStore(home: CommandEnvironment.brokerHome).list()
+            let entries = try RequestTokenStore(home: CommandContext.brokerHome).list()
             if output == "json" {
                 struct Row: Encodable { var id: String; var subject: String; var createdAt: Date }
                 Terminal.output(try JSONOutput.string(entries.map { Row(id: $0.id, subject: $0.subject, createdAt: $0.createdAt) }))
@@ -54,7 +54,7 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
         var id: String
 
         func run() async throws {
-            guard try RequestTokenStore(home: CommandEnvironment.brokerHome).revoke(id: id) else {
+            guard try RequestTokenStore(home: CommandContext.brokerHome).revoke(id: id) else {
                 throw BrokerError.failure("no request token with id \(id)", hint: "see 'broker idp request-token list'")
             }
             Terminal.note("revoked \(id)")

@@ -17,11 +17,10 @@ struct IdpRotateKeyCommand: AsyncParsableCommand {
     var retireNow = false
 
     @Option(help: "Algorithm of the new key: RS256 or ES256 (default: the current key's).")
-    var algorithm: String?
+    var algorithm: SigningAlgorithm?
 
     func run() async throws {
-        let algorithm = try self.algorithm.map { try SigningAlgorithm.parse($0, name: "--algorithm") }
-        let store = KeyStore(home: try CommandEnvironment.brokerHome.prepare())
+        let store = KeyStore(home: try CommandContext.brokerHome.prepare())
         let (key, removed) = try store.rotate(algorithm: algorithm, retireNow: retireNow)
         Terminal.note("new signing key \(key.kid) (\(key.algorithm.rawValue))")
         if !removed.isEmpty { Terminal.note("removed from the JWKS: \(removed.joined(separator: ", "))") }

@@ -43,7 +43,7 @@ struct IdpServeCommand: AsyncParsableCommand {
         let address = try ListenAddress(listen)
         let settings = try issuerOptions.settings(fallbackURL: "http://\(address.urlHost):\(address.port)")
         settings.warnings.forEach(Terminal.warn)
-        let home = try CommandEnvironment.brokerHome.prepare()
+        let home = try CommandContext.brokerHome.prepare()
         let server = IssuerServer(issuer: Issuer(settings: settings, home: home), home: home)
         try await server.run(host: address.host, port: address.port, limits: try limits()) {
             Terminal.note("broker idp serve: issuer \(settings.url) listening on http://\(address.urlHost):\(address.port)")

@@ -37,7 +37,7 @@ struct IdpTokenCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = CommandContext.variables
         var settings = try issuerOptions.settings(environment: environment)
         if let lifetime { settings.lifetime = try TokenLifetime.parse(lifetime) }
         if audiences.contains(where: IssuerSettings.isCloudAudience) { settings.warnings.forEach(Terminal.warn) }

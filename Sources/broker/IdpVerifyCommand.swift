@@ -38,7 +38,7 @@ struct IdpVerifyCommand: AsyncParsableCommand {
         } else {
             raw = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         }
-        let http = HTTPClient(timeout: try DurationText.parse(timeout, name: "--timeout", range: 1 ... 600), environment: ProcessInfo.processInfo.environment)
+        let http = HTTPClient(timeout: try DurationText.parse(timeout, name: "--timeout", range: 1 ... 600), environment: CommandContext.variables)
         let (keys, expectedIssuer) = try await keySet(http: http)
         do {
             let verified = try await TokenVerifier(keys: keys, issuer: expectedIssuer, audience: audience).verify(raw)
@@ -53,29 +53,12 @@ struct IdpVerifyCommand: AsyncParsableCommand {
     }
 
     private func keySet(http: HTTPClient) async throws -> (JWKSet, String?) {
-        if let jwks {
-            if jwks.hasPrefix("http://") || jwks.hasPrefix("https://") {
-                return (try await http.getJSON(jwks, as: JWKSet.self, what: "--jwks"), issuer)
-            }
-            guard let data = FileManager.default.contents(atPath: jwks) else {
-                throw BrokerError.usage("--jwks: cannot read \(jwks)")
-            }
-            do { return (try JSONDecoder().decode(JWKSet.self, from: data), issuer) } catch {
-                throw BrokerError.usage("--jwks: \(jwks) is not a JWKS document: \(error)")
-            }
+        let found = try await VerificationKeys.resolve(jwks: jwks, issuer: issuer, http: http) {
+            // Neither named: the embedded issuer's own keys and URL.
+            let runtime = try BrokerRuntime(configOption: config)
+            let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: nil, config: runtime.config, environment: runtime.environment)
+            return VerificationKeys(keys: try Issuer(settings: settings, home: CommandContext.brokerHome).jwks(), issuer: settings.url)
         }
-        if let issuer {
-            let url = try IssuerSettings.validateURL(issuer, name: "--issuer")
-            let discovery = try await http.getJSON(url + "/.well-known/openid-configuration", as: DiscoveryDocument.self, what: "discovery")
-            guard discovery.issuer == url else {
-                throw BrokerError.failure("discovery at \(url) names issuer '\(discovery.issuer)', not '\(url)'")
-            }
-            return (try await http.getJSON(discovery.jwksURI, as: JWKSet.self, what: "jwks_uri"), url)
-        }
-        let runtime = try BrokerRuntime(configOption: config)
-        let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: nil, config: runtime.config, environment: runtime.environment)
-        let local = Issuer(settings: settings, home: CommandEnvironment.brokerHome)
-        return (try local.jwks(), settings.url)
+        return (found.keys, found.issuer)
     }
 }
-

@@ -19,7 +19,7 @@ struct RefreshCommand: AsyncParsableCommand {
     var watch = false
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = CommandContext.variables
         let home = try BrokerHome(environment: environment).prepare()
         let records = try StateStore(home: home).records().filter { $0.refresh != nil && (names.isEmpty || names.contains($0.name)) }
         if let missing = names.first(where: { name in !records.contains { $0.name == name } }) {

@@ -26,7 +26,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let state = StateStore(home: CommandEnvironment.brokerHome)
+        let state = StateStore(home: CommandContext.brokerHome)
         let records = try state.records()
         let leftovers = Leftovers.find(records: records, state: state,
                                        ownedDirectories: BrokerRuntime.registry.all.flatMap(\.ownedDirectories))
@@ -85,7 +85,7 @@ struct LogoutCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = CommandContext.variables
         let home = BrokerHome(environment: environment)
         let state = StateStore(home: home)
         let records = try state.records()

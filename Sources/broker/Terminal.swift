@@ -1,12 +1,12 @@
 import Foundation
 
-/// Human messages go to stderr, machine output to stdout.
+/// Human messages go to stderr, machine output to stdout (the command context's).
 enum Terminal {
     /// In GitHub Actions an error is also an `::error` annotation, shown on the run's summary.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data(("broker: " + message + "\n").utf8))
-        if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
-            FileHandle.standardError.write(Data(("::error title=broker::" + escapeWorkflowData(message) + "\n").utf8))
+        stderr("broker: " + message + "\n")
+        if CommandContext.current.environment["GITHUB_ACTIONS"] == "true" {
+            stderr("::error title=broker::" + escapeWorkflowData(message) + "\n")
         }
     }
 
@@ -16,14 +16,16 @@ enum Terminal {
     }
 
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        stderr(message + "\n")
     }
 
     static func warn(_ message: String) {
-        FileHandle.standardError.write(Data(("broker: warning: " + message + "\n").utf8))
+        stderr("broker: warning: " + message + "\n")
     }
 
     static func output(_ text: String) {
-        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        CommandContext.current.output.standardOutput(text.hasSuffix("\n") ? text : text + "\n")
     }
+
+    private static func stderr(_ text: String) { CommandContext.current.output.standardError(text) }
 }

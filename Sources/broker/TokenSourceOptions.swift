@@ -62,9 +62,7 @@ struct TokenSourceOptions: ParsableArguments {
         return words
     }
 
-    static func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-    }
+    static func absolute(_ path: String) -> String { CommandContext.current.absolute(path) }
 }
 
 
