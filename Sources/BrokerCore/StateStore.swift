@@ -93,13 +93,13 @@ public struct StateStore: Sendable {
 
     /// Fails (before a login touches anything) when the state file cannot be locked and written.
     public func checkWritable() throws {
-        try SecureFile.update(path) { _ in nil }
+        try store.checkWritable()
     }
 
-    public func records() throws -> [Record] { try decode(SecureFile.read(path)).logins }
+    public func records() throws -> [Record] { try store.read().logins }
 
     /// Every file a login has written, including ones whose record is gone.
-    public func touchedFiles() throws -> [String] { try decode(SecureFile.read(path)).touched ?? [] }
+    public func touchedFiles() throws -> [String] { try store.read().touched ?? [] }
 
     /// Records (write-ahead) that login `loginID` of `name` is about to make `change`, merged into
     /// the record's earlier changes. Returns the target as recorded. `makeBackup` runs only when
@@ -115,8 +115,7 @@ public struct StateStore: Sendable {
                         makeBackup: () throws -> String? = { nil }) throws -> [WrittenTarget] {
         var recorded: [WrittenTarget] = []
         var dropped: Set<String> = []
-        try SecureFile.update(path) { data in
-            var file = try decode(data)
+        try store.update { file in
             let before = Set(file.logins.flatMap { $0.written.compactMap(\.backup) })
             let index = file.logins.firstIndex { $0.name == name } ?? {
                 file.logins.append(Record(name: name, adapter: adapter, identity: "", expiration: nil, written: []))
@@ -134,7 +133,7 @@ public struct StateStore: Sendable {
             }
             file.logins.sort { $0.name < $1.name }
             dropped = before.subtracting(file.logins.flatMap { $0.written.compactMap(\.backup) })
-            return try encode(file)
+            return true
         }
         for backup in dropped { unlink(backup) }
         return recorded
@@ -143,8 +142,7 @@ public struct StateStore: Sendable {
     /// Marks login `loginID` of `record.name` finished: the outcome replaces the record's
     /// metadata; its targets are those journaled, plus any the provider reports that were not.
     public func finish(_ record: Record) throws {
-        try SecureFile.update(path) { data in
-            var file = try decode(data)
+        try store.update { file in
             var finished = record
             finished.pending = nil
             if let existing = file.logins.first(where: { $0.name == record.name }) {
@@ -156,18 +154,17 @@ public struct StateStore: Sendable {
             file.logins.removeAll { $0.name == record.name }
             file.logins.append(finished)
             file.logins.sort { $0.name < $1.name }
-            return try encode(file)
+            return true
         }
     }
 
     /// Writes a record as given (no journal): tests and tools.
     public func record(_ record: Record) throws {
-        try SecureFile.update(path) { data in
-            var file = try decode(data)
+        try store.update { file in
             file.logins.removeAll { $0.name == record.name }
             file.logins.append(record)
             file.logins.sort { $0.name < $1.name }
-            return try encode(file)
+            return true
         }
     }
 
@@ -176,11 +173,10 @@ public struct StateStore: Sendable {
     @discardableResult
     public func remove(name: String, loginID: String?) throws -> Bool {
         var removed: [Record] = []
-        try SecureFile.update(path) { data in
-            var file = try decode(data)
+        try store.update { file in
             removed = file.logins.filter { $0.name == name && $0.loginID == loginID }
             file.logins.removeAll { $0.name == name && $0.loginID == loginID }
-            return removed.isEmpty ? nil : try encode(file)
+            return !removed.isEmpty
         }
         for backup in removed.flatMap({ $0.written.compactMap(\.backup) }) { unlink(backup) }
         return !removed.isEmpty
@@ -265,15 +261,11 @@ public struct StateStore: Sendable {
         record.written[index] = merged
     }
 
-    private func encode(_ file: File) throws -> Data { try JSONOutput.encode(file) }
-
-    private func decode(_ data: Data?) throws -> File {
-        guard let data, !data.isEmpty else { return File() }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        do { return try decoder.decode(File.self, from: data) } catch {
-            throw BrokerError.failure("broker's state file \(path) is corrupt: \(error)",
-                                      hint: "remove it to forget earlier logins (the credential files themselves are untouched)")
+    var store: JSONFileStore<File> {
+        let path = path
+        return JSONFileStore(path: path, empty: { File() }) { reason in
+            BrokerError.failure("broker's state file \(path) is corrupt: \(reason)",
+                                hint: "remove it to forget earlier logins (the credential files themselves are untouched)")
         }
     }
 }

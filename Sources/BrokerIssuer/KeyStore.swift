@@ -30,7 +30,7 @@ public struct KeyStore: Sendable {
     /// The key that signs now, created on first use. If `algorithm` differs from the active
     /// key's, a new key of that algorithm takes over (the old one stays published until expiry).
     public func signingKey(algorithm: SigningAlgorithm?, now: Date = Date()) throws -> SigningKey {
-        if let ring = try readKeyring(), let active = ring.keys.first(where: { $0.retiredAt == nil }),
+        if let active = try keyring.read().keys.first(where: { $0.retiredAt == nil }),
            algorithm == nil || algorithm == active.algorithm {
             return try loadPrivateKey(active)
         }
@@ -57,7 +57,7 @@ public struct KeyStore: Sendable {
 
     /// Every key a verifier should accept now: the active one and retired ones still in retention.
     public func publishedKeys(now: Date = Date()) throws -> [Entry] {
-        guard let ring = try readKeyring() else { return [] }
+        let ring = try keyring.read()
         return ring.keys.filter { isPublished($0, now: now) }
     }
 
@@ -92,22 +92,21 @@ public struct KeyStore: Sendable {
     private func mutate<T>(now: Date, _ body: (inout Keyring) throws -> T) throws -> T {
         try SecureFile.ensureDirectory(directory, mode: 0o700)
         var result: T?
-        try SecureFile.update(keyringPath) { _ in
-            var ring = try readKeyring() ?? Keyring(keys: [])
+        try keyring.update { ring in
             ring.keys.removeAll { !isPublished($0, now: now) }
             result = try body(&ring)
-            return try Self.encoder.encode(ring)
+            return true
         }
         return result!
     }
 
-    private func readKeyring() throws -> Keyring? {
-        guard let data = try SecureFile.read(keyringPath) else { return nil }
-        do {
-            return try Self.decoder.decode(Keyring.self, from: data)
-        } catch {
-            throw BrokerError.failure("the issuer keyring \(keyringPath) is corrupt: \(error)",
-                                      hint: "restore it from a backup; broker will not replace an existing key. Remove \(directory) only if you mean to start over with new keys")
+    /// A missing keyring is an empty one (the first signing creates a key); a damaged one is
+    /// never replaced, since that would orphan every key it lists.
+    var keyring: JSONFileStore<Keyring> {
+        let path = keyringPath, directory = directory
+        return JSONFileStore(path: path, empty: { Keyring(keys: []) }) { reason in
+            BrokerError.failure("the issuer keyring \(path) is corrupt: \(reason)",
+                                hint: "restore it from a backup; broker will not replace an existing key. Remove \(directory) only if you mean to start over with new keys")
         }
     }
 
@@ -132,17 +131,4 @@ public struct KeyStore: Sendable {
                                       hint: "restore it from a backup, or run 'broker idp rotate-key --retire-now' to replace it")
         }
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
 }

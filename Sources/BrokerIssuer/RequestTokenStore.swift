@@ -12,7 +12,7 @@ public struct RequestTokenStore: Sendable {
         public var sha256: String
     }
 
-    struct File: Codable { var tokens: [Entry] }
+    struct File: Codable, Sendable { var tokens: [Entry] }
 
     public static let prefix = "brt_"
     public let path: String
@@ -26,25 +26,23 @@ public struct RequestTokenStore: Sendable {
         let entry = Entry(id: "rt-" + Self.hex(Data((0..<6).map { _ in UInt8.random(in: 0...255) })),
                           subject: subject, createdAt: now, sha256: Self.digest(secret))
         try SecureFile.ensureDirectory((path as NSString).deletingLastPathComponent)
-        try SecureFile.update(path) { data in
-            var file = try decode(data)
+        try store.update { file in
             file.tokens.append(entry)
-            return try JSONOutput.encode(file)
+            return true
         }
         return (SecretValue(secret), entry)
     }
 
-    public func list() throws -> [Entry] { try decode(SecureFile.read(path)).tokens }
+    public func list() throws -> [Entry] { try store.read().tokens }
 
     /// Revokes by id; returns false when no such id exists.
     public func revoke(id: String) throws -> Bool {
         var found = false
-        try SecureFile.update(path) { data in
-            var file = try decode(data)
+        try store.update { file in
             let before = file.tokens.count
             file.tokens.removeAll { $0.id == id }
             found = file.tokens.count != before
-            return found ? try JSONOutput.encode(file) : nil
+            return found
         }
         return found
     }
@@ -67,15 +65,14 @@ public struct RequestTokenStore: Sendable {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
-    func decode(_ data: Data?) throws -> File {
-        guard let data, !data.isEmpty else { return File(tokens: []) }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        do { return try decoder.decode(File.self, from: data) } catch {
-            throw BrokerError.failure("the request-token store \(path) is corrupt: \(error)",
-                                      hint: "restore it or remove it (every request token is then revoked)")
+    var store: JSONFileStore<File> {
+        let path = path
+        return JSONFileStore(path: path, empty: { File(tokens: []) }) { reason in
+            BrokerError.failure("the request-token store \(path) is corrupt: \(reason)",
+                                hint: "restore it or remove it (every request token is then revoked)")
         }
     }
+
 
     static func digest(_ token: String) -> String { sha256Hex(Data(token.utf8)) }
     static func hex(_ data: Data) -> String { data.map { String(format: "%02x", $0) }.joined() }

@@ -17,16 +17,20 @@ public struct ConfigTrust: Sendable {
 
     public func trust(path: String, contents: Data) throws {
         let hash = sha256Hex(contents)
-        try SecureFile.update(file) { existing in
-            var entries = existing.flatMap { try? JSONDecoder().decode([String: String].self, from: $0) } ?? [:]
+        try store.update { entries in
             entries[Self.key(path)] = hash
-            return try JSONOutput.encode(entries)
+            return true
         }
     }
 
-    private func trusted() -> [String: String] {
-        guard let data = try? SecureFile.read(file) else { return [:] }
-        return (try? JSONDecoder().decode([String: String].self, from: data)) ?? [:]
+    /// Unreadable reads as nothing trusted (a config is then refused, never run unasked).
+    private func trusted() -> [String: String] { (try? store.read()) ?? [:] }
+
+    private var store: JSONFileStore<[String: String]> {
+        let file = file
+        return JSONFileStore(path: file, empty: { [:] }) { reason in
+            BrokerError.failure("the trusted-config list \(file) is corrupt: \(reason)", hint: "remove it, then trust the configs you use again")
+        }
     }
 
     static func key(_ path: String) -> String {
