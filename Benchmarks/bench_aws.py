@@ -2,7 +2,8 @@
 - `broker login aws` at least 30x faster than the `gp idp login aws` path
   (`aws sts assume-role-with-web-identity` then three `aws configure set`);
 - `broker login aws` within 2x of `curl` posting the same AssumeRoleWithWebIdentity request;
-- a cached `broker credential-process aws` within 1.5x of `broker --version`.
+- a cached `broker credential-process aws` within 1.5x of `broker --version`, in the flag form
+  and in the `--settings NAME` form `login aws --mode credential-process` writes.
 """
 import os
 import subprocess
@@ -62,6 +63,15 @@ aws configure set aws_session_token "$4" --profile gp
     ratio = cached["cached"] / cached["version"]
     print(f"      cached credential-process {cached['cached'] * 1000:.1f} ms, --version {cached['version'] * 1000:.1f} ms (medians of 40)")
     ok &= report("cached credential-process / --version", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5)
+
+    # The line a login writes now: `--settings NAME` reads the saved settings record first.
+    subprocess.run([BROKER, "login", "aws", "--role-arn", ROLE, "--sts-endpoint", sts, "--token-file", token_file,
+                    "--profile", "benchcp", "--mode", "credential-process"], env=env, cwd=root, check=True, capture_output=True)
+    saved = [BROKER, "credential-process", "aws", "--settings", "benchcp", "--token-file", token_file]
+    cached = median_seconds({"version": [BROKER, "--version"], "saved": saved}, runs=40, env=env, cwd=root)
+    ratio = cached["saved"] / cached["version"]
+    print(f"      cached credential-process --settings {cached['saved'] * 1000:.1f} ms, --version {cached['version'] * 1000:.1f} ms (medians of 40)")
+    ok &= report("cached credential-process --settings / --version", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5)
 finally:
     moto.terminate()
     moto.wait(timeout=10)
