@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "BrokerCLITests", dependencies: ["broker", "BrokerTestSupport"]),
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "BrokerCore", "BrokerTestSupport"]),
-        .testTarget(name: "VaultProviderTests", dependencies: ["VaultProvider", "BrokerCore"]),
+        .testTarget(name: "VaultProviderTests", dependencies: ["VaultProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "TokenExchangeProviderTests", dependencies: ["TokenExchangeProvider", "BrokerCore"]),
         .testTarget(name: "ExecProviderTests", dependencies: ["ExecProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(

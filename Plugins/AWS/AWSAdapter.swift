@@ -35,8 +35,8 @@ public enum AWSAdapter {
         logout: { record, context in try logout(record, context: context) },
         ownedDirectories: ["aws/credential-process", "aws/web-identity", SavedAWSSettings.directory],
         recordedExports: { record in
-            guard let profile = record.details?["profile"] else { return [] }
-            return AWSSTSProvider.profileExports(profile: profile, region: record.details?["region"])
+            guard let login = AWSLoginRecord(record) else { return [] }
+            return AWSSTSProvider.profileExports(profile: login.profile, region: login.region)
         },
         trustConcerns: { entry, _ in
             guard let endpoint = entry.settings.string("stsEndpoint"), !AWSSTSProvider.isAWSHost(URL(string: endpoint)?.host) else { return [] }

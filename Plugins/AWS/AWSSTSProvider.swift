@@ -40,7 +40,8 @@ public struct AWSSTSProvider: Provider {
             environment: exports(result))
         return LoginResult(credentials: credentials, written: written,
                            tokenFile: settings.mode == .webIdentity ? webIdentityTokenPath : nil,
-                           warnings: regionWarning().map { [$0] } ?? [], runsBrokerLater: settings.mode == .credentialProcess)
+                           warnings: regionWarning().map { [$0] } ?? [], runsBrokerLater: settings.mode == .credentialProcess,
+                           adapterRecord: AWSLoginRecord(profile: settings.profile, region: settings.region))
     }
 
     /// The AWS CLI needs a region for every call, STS's included: a profile left without one

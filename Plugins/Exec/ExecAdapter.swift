@@ -14,6 +14,9 @@ public enum ExecAdapter {
     /// Record detail listing files the plugin merged into (`"logout": "keep"`), one per line.
     static let keptFilesDetail = "keptFiles"
 
+    /// What logout needs again: the files the plugin merged into, which stay.
+    struct ExecLoginRecord: Codable, Sendable { var keptFiles: [String] }
+
     public static let descriptor = AdapterDescriptor(
         adapter: "exec",
         summary: "any executable as a provider: JSON request on stdin, credentials and files back on stdout",
@@ -37,7 +40,8 @@ public enum ExecAdapter {
     /// into are left alone and named, so the user knows where the credential still is.
     static func logout(_ record: StateStore.Record, context: ProviderContext) throws -> [String] {
         var done = try record.undoFiles()
-        let kept = record.details?[keptFilesDetail]?.split(separator: "\n").map(String.init) ?? []
+        let kept = record.adapterRecord(ExecLoginRecord.self)?.keptFiles
+            ?? record.details?[keptFilesDetail]?.split(separator: "\n").map(String.init) ?? []
         for path in kept {
             try? FileManager.default.removeItem(atPath: path + ".lock")
             done.append("left \(path) in place (the plugin merged into it; remove its entry with the tool that owns the file)")

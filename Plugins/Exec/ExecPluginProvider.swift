@@ -36,7 +36,9 @@ public struct ExecPluginProvider: Provider {
             throw failure.error(error.message)
         }
         let written = try write(response, journal: journal)
-        return LoginResult(credentials: credentials(response, token: token), written: written)
+        let kept = response.files.filter(\.keepOnLogout).map(\.path)
+        return LoginResult(credentials: credentials(response, token: token), written: written,
+                           adapterRecord: kept.isEmpty ? nil : ExecAdapter.ExecLoginRecord(keptFiles: kept))
     }
 
     /// broker's environment plus `env`, minus anything carrying the token (an `env` token source

@@ -35,16 +35,17 @@ public enum VaultAdapter {
     static func logout(_ record: StateStore.Record, context: ProviderContext) async throws -> [String] {
         var done: [String] = []
         var revokeFailure: String?
+        let vault = VaultLoginRecord(record)
         for target in record.written where target.kind == .file {
             // Revoke only broker's own token: a token the user put there since is theirs.
-            if target.contentHash == nil || FileUndo.holdsWhatBrokerWrote(target), let address = record.details?["address"],
+            if target.contentHash == nil || FileUndo.holdsWhatBrokerWrote(target), let vault,
                let token = FileManager.default.contents(atPath: target.path).map({ String(decoding: $0, as: UTF8.self) }),
                !token.isEmpty {
-                let client = VaultClient(address: address, namespace: record.details?["namespace"], timeout: 10,
-                                         caCert: record.details?["caCert"], transport: context.transport)
+                let client = VaultClient(address: vault.address, namespace: vault.namespace, timeout: 10,
+                                         caCert: vault.caCert, transport: context.transport)
                 do {
-                    try await client.revokeSelf(url: URL(string: "\(address)/v1/auth/token/revoke-self")!, token: SecretValue(token))
-                    done.append("revoked the Vault token" + (record.details?["accessor"].map { " (accessor \($0))" } ?? ""))
+                    try await client.revokeSelf(url: URL(string: "\(vault.address)/v1/auth/token/revoke-self")!, token: SecretValue(token))
+                    done.append("revoked the Vault token" + (vault.accessor.map { " (accessor \($0))" } ?? ""))
                 } catch let refusal as VaultClient.Refusal {
                     revokeFailure = "Vault refused to revoke the token (HTTP \(refusal.status)): \(refusal.messages.joined(separator: "; "))"
                 } catch {

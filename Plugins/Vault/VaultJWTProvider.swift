@@ -47,6 +47,8 @@ public struct VaultJWTProvider: Provider {
             identity: "role \(settings.role), policies \(policies.isEmpty ? "none" : policies.joined(separator: ", "))",
             expiration: ttl > 0 ? Date().addingTimeInterval(TimeInterval(ttl)) : nil,
             secrets: ["VAULT_TOKEN": clientToken], details: details, environment: environment)
-        return LoginResult(credentials: credentials, written: [WrittenTarget(kind: .file, path: settings.tokenFile)])
+        return LoginResult(credentials: credentials, written: [WrittenTarget(kind: .file, path: settings.tokenFile)],
+                           adapterRecord: VaultLoginRecord(address: settings.address, namespace: settings.namespace,
+                                                           caCert: settings.caCert, accessor: auth.accessor))
     }
 }

@@ -47,3 +47,10 @@ public enum JSONValue: Codable, Sendable, Equatable {
         return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "?"
     }
 }
+
+extension JSONValue {
+    /// Any Encodable value as a JSON value (for records kept in the state file).
+    public static func encoding(_ value: any Encodable) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+    }
+}

@@ -74,7 +74,7 @@ public struct LoginRunner: Sendable {
             try state.finish(.init(name: job.name, adapter: job.adapter, identity: result.credentials.identity,
                                    expiration: result.credentials.expiration, written: result.written, refresh: refresh,
                                    details: result.credentials.details.isEmpty ? nil : result.credentials.details,
-                                   loginID: journal.loginID))
+                                   adapterRecord: result.adapterRecord, loginID: journal.loginID))
             return Outcome(name: job.name, adapter: job.adapter, result: .success(result))
         } catch {
             return Outcome(name: job.name, adapter: job.adapter, result: .failure(error))

@@ -119,9 +119,12 @@ public struct LoginResult: Sendable {
     /// Something the login left runs broker again later with this run's source flags and
     /// config (a `credential_process` line); a token file (`broker refresh`) counts too.
     public var runsBrokerLater: Bool
+    /// What logout (and `status`) needs again, kept in the state record (`Record.adapterRecord`).
+    public var adapterRecord: JSONValue?
 
     public init(credentials: IssuedCredentials, written: [WrittenTarget], tokenFile: String? = nil, warnings: [String] = [],
-                runsBrokerLater: Bool = false) {
+                runsBrokerLater: Bool = false, adapterRecord: (any Encodable & Sendable)? = nil) {
+        self.adapterRecord = adapterRecord.flatMap { try? JSONValue.encoding($0) }
         self.credentials = credentials
         self.written = written
         self.tokenFile = tokenFile

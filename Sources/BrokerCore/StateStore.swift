@@ -18,8 +18,12 @@ public struct StateStore: Sendable {
         public var expiration: Date?
         public var written: [WrittenTarget]
         public var refresh: Refresh?
-        /// Non-secret facts the adapter needs again at logout (a Vault address, a namespace).
+        /// Non-secret facts shown by `status` (a profile, a Vault address).
         public var details: [String: String]?
+        /// The adapter's own record of what logout and `status` need again (a Vault address
+        /// to revoke at, an AWS profile to export), in a type the adapter defines; read it
+        /// with `adapterRecord(_:)`.
+        public var adapterRecord: JSONValue?
         public var recordedAt: Date
         /// Which login run last wrote this record: logout removes the record only while it is
         /// still the one it undid.
@@ -28,8 +32,9 @@ public struct StateStore: Sendable {
         public var pending: Bool?
 
         public init(name: String, adapter: String, identity: String, expiration: Date?, written: [WrittenTarget],
-                    refresh: Refresh? = nil, details: [String: String]? = nil, recordedAt: Date = Date(),
-                    loginID: String? = nil, pending: Bool? = nil) {
+                    refresh: Refresh? = nil, details: [String: String]? = nil, adapterRecord: JSONValue? = nil,
+                    recordedAt: Date = Date(), loginID: String? = nil, pending: Bool? = nil) {
+            self.adapterRecord = adapterRecord
             self.name = name
             self.adapter = adapter
             self.identity = identity
@@ -43,6 +48,13 @@ public struct StateStore: Sendable {
         }
 
         public var isPending: Bool { pending == true }
+
+        /// The adapter's record as its type; nil when absent (a record from before adapter
+        /// records, which the adapter reads from `details`) or of another shape.
+        public func adapterRecord<T: Decodable>(_ type: T.Type) -> T? {
+            guard let adapterRecord, let data = try? JSONEncoder().encode(adapterRecord) else { return nil }
+            return try? JSONDecoder().decode(T.self, from: data)
+        }
     }
 
     /// A token file `broker refresh` keeps fresh, and how to get a new token for it.
