@@ -34,25 +34,17 @@ struct AdapterLoginCommand<Adapter: FlagsLoginAdapter>: AsyncParsableCommand {
     @Option(help: "Audience of the identity token (default: the entry's, else the adapter's).")
     var audience: String?
 
-    @Option(help: "What to print besides writing the credentials.")
-    var output = OutputFormat.text
-
-    @Flag(help: "Say which token source was chosen and why.")
-    var verbose = false
-
-    @OptionGroup var source: TokenSourceOptions
-
-    @OptionGroup var configOption: ConfigOption
+    @OptionGroup var options: ConfigLoginOptions
 
     func validate() throws {
         _ = try validating { try SettingFlags.values(settings, keys: Adapter.descriptor.keys) }
     }
 
     func run() async throws {
-        let runtime = try BrokerRuntime(configOption: configOption.config)
+        let runtime = try BrokerRuntime(configOption: options.configOption.config)
         runtime.noteConfig()
         try runtime.requireTrust()
-        try await LoginSummary.run([try entry(runtime.config)], runtime: runtime, source: source, output: output, minimum: nil, verbose: verbose)
+        try await LoginSummary.run([try entry(runtime.config)], runtime: runtime, options: options)
     }
 
     /// The config entry named like the command (if any) with the flags laid over it.

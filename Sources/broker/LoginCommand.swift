@@ -40,6 +40,30 @@ struct LoginProvidersCommand: AsyncParsableCommand {
     @Flag(help: "Log into every provider in the config.")
     var all = false
 
+    @OptionGroup var options: ConfigLoginOptions
+
+    func validate() throws {
+        guard all != !names.isEmpty else {
+            throw ValidationError(all ? "give provider names or --all, not both" : "name the providers to log into, or use --all (or 'broker login aws ...')")
+        }
+    }
+
+    func run() async throws {
+        let runtime = try BrokerRuntime(configOption: options.configOption.config)
+        runtime.noteConfig()
+        try runtime.requireTrust()
+        let entries = all ? runtime.config.providers : try names.map { try runtime.config.provider(named: $0) }
+        if entries.isEmpty {
+            throw BrokerError.usage("\(runtime.configPath ?? "no config file was found"): there are no providers to log into",
+                                    hint: "add entries under \"providers\" (see config.example.json)")
+        }
+        try await LoginSummary.run(entries, runtime: runtime, options: options)
+    }
+}
+
+/// The options every login of config entries shares (`login NAME...`, `login --all`, the
+/// flags-first `login <adapter>`).
+struct ConfigLoginOptions: ParsableArguments {
     @Option(help: "Skip a provider whose earlier credentials are still valid for longer than this (e.g. 15m).")
     var minRemaining: String?
 
@@ -53,23 +77,9 @@ struct LoginProvidersCommand: AsyncParsableCommand {
 
     @OptionGroup var configOption: ConfigOption
 
-    func validate() throws {
-        guard all != !names.isEmpty else {
-            throw ValidationError(all ? "give provider names or --all, not both" : "name the providers to log into, or use --all (or 'broker login aws ...')")
-        }
-        if let minRemaining { _ = try DurationText.parse(minRemaining, name: "--min-remaining", range: 0 ... 12 * 3600) }
-    }
+    func validate() throws { _ = try minimum() }
 
-    func run() async throws {
-        let runtime = try BrokerRuntime(configOption: configOption.config)
-        runtime.noteConfig()
-        try runtime.requireTrust()
-        let entries = all ? runtime.config.providers : try names.map { try runtime.config.provider(named: $0) }
-        if entries.isEmpty {
-            throw BrokerError.usage("\(runtime.configPath ?? "no config file was found"): there are no providers to log into",
-                                    hint: "add entries under \"providers\" (see config.example.json)")
-        }
-        let minimum = try minRemaining.map { try DurationText.parse($0, name: "--min-remaining", range: 0 ... 12 * 3600) }
-        try await LoginSummary.run(entries, runtime: runtime, source: source, output: output, minimum: minimum, verbose: verbose)
+    func minimum() throws -> TimeInterval? {
+        try minRemaining.map { try DurationText.parse($0, name: "--min-remaining", range: 0 ... 12 * 3600) }
     }
 }

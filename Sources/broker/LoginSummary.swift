@@ -7,16 +7,16 @@ struct LoginSummary {
 
     /// Logs into config entries through `LoginSession` and prints what `output` asks for; the
     /// shared body of `login NAME... | --all` and the flags-first `login <adapter>`.
-    static func run(_ entries: [ProviderEntry], runtime: BrokerRuntime, source: TokenSourceOptions, output: OutputFormat,
-                    minimum: TimeInterval?, verbose: Bool) async throws {
+    static func run(_ entries: [ProviderEntry], runtime: BrokerRuntime, options: ConfigLoginOptions) async throws {
+        let output = options.output, source = options.source
         _ = try runtime.brokerHome.prepare()
         // Every output target is checked before anything is written.
         if output == .github { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
         let session = LoginSession(registry: runtime.registry, context: runtime.context(sourceArguments: source.arguments),
-                                   state: StateStore(home: runtime.brokerHome), minimum: minimum, exports: output.exports)
+                                   state: StateStore(home: runtime.brokerHome), minimum: try options.minimum(), exports: output.exports)
         let report = try await session.run(entries) {
             let choice = try source.makeSource(runtime: runtime)
-            if verbose { Terminal.note("token source: \(choice.source.name) (\(choice.reason))") }
+            if options.verbose { Terminal.note("token source: \(choice.source.name) (\(choice.reason))") }
             return choice.source
         }
         switch output {
