@@ -41,6 +41,14 @@ import Testing
         #expect(error.kind == .usage && error.message.hasPrefix(message), "\(error.message)")
     }
 
+    @Test func aPastedTokenIsNotEchoedWhole() throws {
+        let token = "eyJhbGciOiJSUzI1NiJ9." + String(repeating: "a", count: 200)
+        for words in [[token], ["--overwrite=\(token)"], ["--headers", token]] {
+            let error = try #require(throws: BrokerError.self) { try SettingFlags.values(words, keys: keys) }
+            #expect(!error.description.contains(token) && error.message.contains("eyJhbGciOiJS…"))
+        }
+    }
+
     @Test func aTypoGetsTheNearestFlag() throws {
         let error = try #require(throws: BrokerError.self) { try SettingFlags.values(["--adress", "x"], keys: keys) }
         #expect(error.hint == "did you mean '--address'?")

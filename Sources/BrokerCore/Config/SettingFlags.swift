@@ -9,7 +9,7 @@ public enum SettingFlags {
         while index < words.count {
             let word = words[index]
             guard word.hasPrefix("--"), word.count > 2 else {
-                throw BrokerError.usage("unexpected argument '\(word)'", hint: "settings are given as --name value")
+                throw BrokerError.usage("unexpected argument '\(shown(word))'", hint: "settings are given as --name value")
             }
             let body = word.dropFirst(2)
             let name = String(body.prefix { $0 != "=" })
@@ -36,14 +36,14 @@ public enum SettingFlags {
             switch key.kind {
             case .boolean:
                 guard let flag = ["true": true, "false": false][text] else {
-                    throw BrokerError.usage("--\(name): expected true or false, found '\(text)'")
+                    throw BrokerError.usage("--\(name): expected true or false, found '\(shown(text))'")
                 }
                 values[key.name] = .bool(flag)
             case .stringArray:
                 values[key.name] = .array((values[key.name]?.arrayValue ?? []) + [.string(text)])
             case .stringMap:
                 guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
-                    throw BrokerError.usage("--\(name): expected KEY=VALUE, found '\(text)'", hint: key.help)
+                    throw BrokerError.usage("--\(name): expected KEY=VALUE, found '\(shown(text))'", hint: key.help)
                 }
                 var map = values[key.name]?.objectValue ?? [:]
                 map[String(text[..<equals])] = .string(String(text[text.index(after: equals)...]))
@@ -53,5 +53,10 @@ public enum SettingFlags {
             }
         }
         return values
+    }
+
+    /// A word echoed in an error: a long one (a pasted token, a header value) is not shown whole.
+    static func shown(_ word: String) -> String {
+        word.count > 40 ? word.prefix(12) + "…" : word
     }
 }
