@@ -31,6 +31,13 @@ public struct SavedAWSSettings: Sendable {
     /// and what to run so it exists again.
     public func entry() throws -> ProviderEntry {
         let rerun = "run 'broker login aws --mode credential-process' for this profile again"
+        // The name is the profile the line was written for: an empty or malformed one is a typo.
+        guard name.count <= 200 else {
+            throw BrokerError.usage("--settings: the name has \(name.count) characters", hint: "at most 200: the profile the line was written for")
+        }
+        do { try AWSSharedFiles.validate(profile: name) } catch let error as BrokerError {
+            throw BrokerError.usage("--settings: \(error.message)", hint: "name the profile the credential_process line was written for")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BrokerError.usage("--settings \(name): no saved settings at \(path)", hint: rerun)
         }

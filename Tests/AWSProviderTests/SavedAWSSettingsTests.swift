@@ -48,6 +48,13 @@ import Testing
         #expect(error.kind == .usage && error.message.contains("--settings gone") && error.hint?.contains("login aws") == true)
     }
 
+    @Test(arguments: ["", String(repeating: "x", count: 5000), "a b"])
+    func aMalformedNameIsAUsageErrorNamingTheFlag(_ name: String) throws {
+        let saved = SavedAWSSettings(home: BrokerHome(path: temporaryDirectory()), name: name)
+        let error = try #require(throws: BrokerError.self) { try saved.entry() }
+        #expect(error.kind == .usage && error.message.hasPrefix("--settings: ") && !error.message.contains(String(repeating: "x", count: 100)))
+    }
+
     @Test(arguments: [#"{"version": 2, "audience": "a", "settings": {}}"#, "[]", "{", #"{"version": 1, "settings": {}}"#])
     func aDamagedRecordIsAUsageError(_ text: String) throws {
         let saved = SavedAWSSettings(home: BrokerHome(path: temporaryDirectory()), name: "cp")

@@ -49,6 +49,11 @@ import Testing
         }
     }
 
+    @Test func anInfiniteNumberStaysTextForTheCheckToName() throws {
+        let values = try SettingFlags.values(["--max-attempts", "1e400"], keys: keys)
+        #expect(values == ["maxAttempts": .string("1e400")])
+    }
+
     @Test func aTypoGetsTheNearestFlag() throws {
         let error = try #require(throws: BrokerError.self) { try SettingFlags.values(["--adress", "x"], keys: keys) }
         #expect(error.hint == "did you mean '--address'?")

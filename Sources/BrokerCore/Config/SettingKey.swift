@@ -75,7 +75,8 @@ public struct SettingKey: Sendable {
     /// it reads as one; otherwise the text, which the setting's check then names), else text.
     public func value(fromFlag text: String) -> JSONValue {
         switch kind {
-        case .integer: Double(text).map(JSONValue.number) ?? .string(text)
+        // Not finite (`1e400`): kept as text, so the error shows what was typed.
+        case .integer: Double(text).flatMap { $0.isFinite ? JSONValue.number($0) : nil } ?? .string(text)
         default: .string(text)
         }
     }
