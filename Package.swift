@@ -51,6 +51,7 @@ let package = Package(
         .target(name: "VaultProvider", dependencies: ["BrokerCore"], path: "Plugins/Vault"),
         .target(name: "TokenExchangeProvider", dependencies: ["BrokerCore"], path: "Plugins/TokenExchange"),
         .target(name: "ExecProvider", dependencies: ["BrokerCore"], path: "Plugins/Exec"),
+        .target(name: "GCPProvider", dependencies: ["BrokerCore"], path: "Plugins/GCP"),
         .executableTarget(
             name: "broker",
             dependencies: [
@@ -60,6 +61,7 @@ let package = Package(
                 "VaultProvider",
                 "TokenExchangeProvider",
                 "ExecProvider",
+                "GCPProvider",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // --static-swift-stdlib links with -export-dynamic, which puts every Swift symbol of
@@ -80,6 +82,7 @@ let package = Package(
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "VaultProviderTests", dependencies: ["VaultProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "TokenExchangeProviderTests", dependencies: ["TokenExchangeProvider", "BrokerCore"]),
+        .testTarget(name: "GCPProviderTests", dependencies: ["GCPProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "ExecProviderTests", dependencies: ["ExecProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(
             name: "BrokerIssuerTests",

@@ -9,9 +9,13 @@ public struct IssuedCredentials: Sendable {
     public var details: [String: String]
     /// What `--output env|github` exports for this login; secret variables are masked on GitHub.
     public var environment: [EnvironmentExport.Variable]
+    /// A bearer token for direct use (Google's access token), which `--output access-token` and
+    /// `--output json` of a login show, as `gcloud auth print-access-token` does.
+    public var accessToken: SecretValue?
 
     public init(identity: String, expiration: Date?, secrets: [String: SecretValue] = [:], details: [String: String] = [:],
-                environment: [EnvironmentExport.Variable] = []) {
+                environment: [EnvironmentExport.Variable] = [], accessToken: SecretValue? = nil) {
+        self.accessToken = accessToken
         self.identity = identity
         self.expiration = expiration
         self.secrets = secrets
@@ -155,9 +159,12 @@ public struct ProviderContext: Sendable {
     public var sourceArguments: [String]
     /// Every provider's network calls go through it.
     public var transport: any HTTPTransport
+    /// The command's working directory (Google's credential file keeps out of its git work tree).
+    public var workingDirectory: String?
 
     public init(home: String, brokerHome: BrokerHome, environment: [String: String], brokerPath: String = "broker",
-                sourceArguments: [String] = [], transport: (any HTTPTransport)? = nil) {
+                sourceArguments: [String] = [], transport: (any HTTPTransport)? = nil, workingDirectory: String? = nil) {
+        self.workingDirectory = workingDirectory
         self.home = home
         self.brokerHome = brokerHome
         self.environment = environment

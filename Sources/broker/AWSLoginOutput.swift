@@ -19,7 +19,7 @@ struct AWSLoginOutput {
                                   environment: environment)
         case .json:
             try LoginReport.login([.init(name: name, adapter: AWSAdapter.descriptor.adapter, result: .success(result))]).print()
-        case .text:
+        case .text, .accessToken:
             break
         }
         result.warnings.forEach(Terminal.warn)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BrokerCore
 import Foundation
+import GCPProvider
 import VaultProvider
 
 /// An adapter that `broker login <its loginCommand>` serves from flags alone.
@@ -9,6 +10,7 @@ protocol FlagsLoginAdapter {
 }
 
 enum VaultLogin: FlagsLoginAdapter { static var descriptor: AdapterDescriptor { VaultAdapter.descriptor } }
+enum GCPLogin: FlagsLoginAdapter { static var descriptor: AdapterDescriptor { GCPAdapter.descriptor } }
 
 /// `broker login <adapter> --<setting> value ...`: one provider from flags, each a setting of
 /// the adapter in kebab case (`tokenFile` is `--token-file`), over the config entry of the same
@@ -58,7 +60,7 @@ struct AdapterLoginCommand<Adapter: FlagsLoginAdapter>: AsyncParsableCommand {
             throw BrokerError.usage("--\(key.flag) is required (or a \"\(name)\" entry in the config)", hint: key.help)
         }
         try block.check(against: descriptor.keys)
-        guard let audience = audience ?? base?.audience ?? descriptor.defaultAudience else {
+        guard let audience = audience ?? base?.audience ?? descriptor.defaultAudience(for: block) else {
             throw BrokerError.usage("--audience is required for \(descriptor.adapter)")
         }
         return ProviderEntry(name: name, adapter: descriptor.adapter, audience: audience, settings: block, export: true)

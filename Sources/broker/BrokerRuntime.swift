@@ -1,5 +1,6 @@
 import AWSProvider
 import ExecProvider
+import GCPProvider
 import TokenExchangeProvider
 import VaultProvider
 import ArgumentParser
@@ -15,6 +16,7 @@ struct BrokerRuntime {
         registry.register(VaultAdapter.descriptor)
         registry.register(TokenExchangeAdapter.descriptor)
         registry.register(ExecAdapter.descriptor)
+        registry.register(GCPAdapter.descriptor)
         return registry
     }()
 
@@ -33,7 +35,8 @@ struct BrokerRuntime {
         configLocation = ConfigLocation.find(explicit: configOption.map(CommandContext.current.absolute), environment: environment,
                                              workingDirectory: CommandContext.current.workingDirectory)
         config = try BrokerConfig.load(path: configLocation?.path, registry: Self.registry,
-                                       context: ProviderContext(home: Self.userHome(environment), brokerHome: brokerHome, environment: environment))
+                                       context: ProviderContext(home: Self.userHome(environment), brokerHome: brokerHome, environment: environment,
+                                                                workingDirectory: CommandContext.current.workingDirectory))
     }
 
     /// Called before a command acts on the config (runs its source or plugins, sends tokens):
@@ -69,7 +72,8 @@ struct BrokerRuntime {
         var arguments = sourceArguments
         if let configPath { arguments += ["--config", CommandContext.current.absolute(configPath)] }
         return ProviderContext(home: Self.userHome(environment), brokerHome: brokerHome, environment: environment,
-                               brokerPath: SelfExecutable.path(environment: environment), sourceArguments: arguments)
+                               brokerPath: SelfExecutable.path(environment: environment), sourceArguments: arguments,
+                               workingDirectory: CommandContext.current.workingDirectory)
     }
 
     static func userHome(_ environment: [String: String]) -> String {

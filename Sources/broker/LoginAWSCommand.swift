@@ -38,6 +38,9 @@ struct LoginAWSCommand: AsyncParsableCommand {
     @OptionGroup var configOption: ConfigOption
 
     func validate() throws {
+        if output == .accessToken {
+            throw ValidationError("--output access-token: AWS issues no bearer token; use env, json or github")
+        }
         // The settings (config entry and flags together) are checked in run(), which loads the
         // config once; a problem there is the same exit 2 before anything is done.
     }

@@ -8,6 +8,7 @@ struct LoginCommand: AsyncParsableCommand {
         abstract: "Exchange identity tokens for cloud credentials and write them where each cloud's tools look.",
         usage: """
             broker login aws --role-arn <arn> [<options>]
+            broker login gcp --workload-identity-provider <name> [--service-account <email>] [<options>]
             broker login vault --address <url> --role <role> [<options>]
             broker login <name> ... [<options>]
             broker login --all [<options>]
@@ -16,7 +17,7 @@ struct LoginCommand: AsyncParsableCommand {
             'broker login aws --role-arn ...' needs no config. 'broker login NAME [NAME...]' or \
             'broker login --all' runs the config's providers concurrently, one token per audience.
             """,
-        subcommands: [LoginProvidersCommand.self, LoginAWSCommand.self, AdapterLoginCommand<VaultLogin>.self],
+        subcommands: [LoginProvidersCommand.self, LoginAWSCommand.self, AdapterLoginCommand<GCPLogin>.self, AdapterLoginCommand<VaultLogin>.self],
         defaultSubcommand: LoginProvidersCommand.self
     )
 }
@@ -67,7 +68,7 @@ struct ConfigLoginOptions: ParsableArguments {
     @Option(help: "Skip a provider whose earlier credentials are still valid for longer than this (e.g. 15m).")
     var minRemaining: String?
 
-    @Option(help: "text (summary on stderr only), json (one report), env (export lines) or github ($GITHUB_ENV, masked).")
+    @Option(help: "text (summary on stderr only), json (one report), env (export lines), github ($GITHUB_ENV, masked) or access-token (Google's token alone, for curl).")
     var output = OutputFormat.text
 
     @Flag(help: "Say which token source was chosen and why.")
@@ -77,7 +78,12 @@ struct ConfigLoginOptions: ParsableArguments {
 
     @OptionGroup var configOption: ConfigOption
 
-    func validate() throws { _ = try minimum() }
+    func validate() throws {
+        _ = try minimum()
+        if output == .accessToken, minRemaining != nil {
+            throw ValidationError("--output access-token cannot skip a login: --min-remaining would leave no token to print (broker keeps none)")
+        }
+    }
 
     func minimum() throws -> TimeInterval? {
         try minRemaining.map { try DurationText.parse($0, name: "--min-remaining", range: 0 ... 12 * 3600) }

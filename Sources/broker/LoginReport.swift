@@ -2,8 +2,10 @@ import BrokerCore
 import Foundation
 
 /// The one JSON shape `login aws`, `login NAME...` and `status` print with `--output json`.
-/// It never holds a secret: credentials reach a process only through `--output env|github`,
-/// the files broker writes, or `credential-process`.
+/// It holds no secret but one: the bearer token a login issued for direct use (Google's access
+/// token), as `gcloud auth print-access-token` prints it; `status` never has it. Other
+/// credentials reach a process only through `--output env|github`, the files broker writes,
+/// or `credential-process`.
 struct LoginReport: Encodable {
     struct Row: Encodable {
         var name: String
@@ -17,9 +19,12 @@ struct LoginReport: Encodable {
         var details: [String: String]?
         var files: [WrittenTarget.Place]
         var error: String?
+        /// A login's access token (Google), for `--output json` on stdout.
+        var accessToken: String?
 
         init(name: String, adapter: String, status: String, identity: String? = nil, expiration: Date? = nil,
-             details: [String: String]? = nil, files: [WrittenTarget.Place] = [], error: String? = nil) {
+             details: [String: String]? = nil, files: [WrittenTarget.Place] = [], error: String? = nil, accessToken: String? = nil) {
+            self.accessToken = accessToken
             self.name = name
             self.adapter = adapter
             self.status = status
@@ -42,7 +47,8 @@ struct LoginReport: Encodable {
             case .success(let result)?:
                 Row(name: outcome.name, adapter: outcome.adapter, status: "ok", identity: result.credentials.identity,
                     expiration: result.credentials.expiration,
-                    details: result.credentials.details.isEmpty ? nil : result.credentials.details, files: result.written.map(\.place))
+                    details: result.credentials.details.isEmpty ? nil : result.credentials.details, files: result.written.map(\.place),
+                    accessToken: result.credentials.accessToken?.reveal)
             case .failure(let error)?:
                 Row(name: outcome.name, adapter: outcome.adapter, status: "failed", error: "\(error)")
             case nil:

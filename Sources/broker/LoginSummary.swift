@@ -12,6 +12,7 @@ struct LoginSummary {
         _ = try runtime.brokerHome.prepare()
         // Every output target is checked before anything is written.
         if output == .github { try EnvironmentExport.checkGitHubEnv(environment: runtime.environment) }
+        if output == .accessToken { try checkAccessTokenOutput(entries, registry: runtime.registry) }
         let session = LoginSession(registry: runtime.registry, context: runtime.context(sourceArguments: source.arguments),
                                    state: StateStore(home: runtime.brokerHome), minimum: try options.minimum(), exports: output.exports)
         let report = try await session.run(entries) {
@@ -28,11 +29,28 @@ struct LoginSummary {
             var values = exported.flatMap { StepOutputs.values(identity: $1.credentials.identity, expiration: $1.credentials.expiration, prefix: "\($0)-") }
             if exported.count == 1 { values += StepOutputs.values(identity: exported[0].1.credentials.identity, expiration: exported[0].1.credentials.expiration) }
             try StepOutputs.write(values, environment: runtime.environment)
+        case .accessToken:
+            let tokens = report.outcomes.compactMap { outcome -> SecretValue? in
+                if case .success(let result)? = outcome.result { result.credentials.accessToken } else { nil }
+            }
+            if let token = tokens.first { Terminal.output(token.reveal) }
         case .text, .json: break
         }
         LoginSummary(outcomes: report.outcomes).print(json: output == .json)
         if report.runsBrokerLater { runtime.noteEmbeddedConfig() }
         if report.exitCode != 0 { throw ExitFailure(code: report.exitCode) }
+    }
+
+    /// `--output access-token` prints one provider's token: refused (before any login) for
+    /// several providers or an adapter that issues none.
+    static func checkAccessTokenOutput(_ entries: [ProviderEntry], registry: ProviderRegistry) throws {
+        guard entries.count == 1, let entry = entries.first else {
+            throw BrokerError.usage("--output access-token prints the token of one provider; \(entries.count) were named",
+                                    hint: "name one provider (for example 'broker login gcp ...')")
+        }
+        guard registry.descriptor(named: entry.adapter)?.issuesAccessToken == true else {
+            throw BrokerError.usage("--output access-token: \(entry.name) (\(entry.adapter)) issues no access token", hint: "use env, json or github")
+        }
     }
 
     var rows: [LoginReport.Row] { LoginReport.login(outcomes).results }

@@ -67,10 +67,7 @@ struct RefreshCommand: AsyncParsableCommand {
 
     func refresh(_ record: StateStore.Record, environment: [String: String]) async throws {
         let refresh = record.refresh!
-        let options = try RefreshSource.parse(refresh.sourceArguments)
-        let runtime = try BrokerRuntime(configOption: options.configOption.config, environment: environment)
-        let source = try options.source.makeSource(runtime: runtime).source
-        let token = try await source.checkedToken(audience: refresh.audience)
+        let token = try await RefreshSource.token(arguments: refresh.sourceArguments, audience: refresh.audience, environment: environment)
         try SecureFile.update(refresh.tokenFile) { _ in Data(token.jwt.reveal.utf8) }
         let expiry = token.expiresAt.map { ", valid until \(ISOTime.format($0))" } ?? ""
         Terminal.note("\(record.name): refreshed \(refresh.tokenFile)\(expiry)")
@@ -81,4 +78,11 @@ struct RefreshCommand: AsyncParsableCommand {
 struct RefreshSource: ParsableArguments {
     @OptionGroup var source: TokenSourceOptions
     @OptionGroup var configOption: ConfigOption
+
+    /// A new token for `audience` from the source a login recorded (`broker refresh`, `gcp-token`).
+    static func token(arguments: [String], audience: String, environment: [String: String]) async throws -> IdentityToken {
+        let options = try parse(arguments)
+        let runtime = try BrokerRuntime(configOption: options.configOption.config, environment: environment)
+        return try await options.source.makeSource(runtime: runtime).source.checkedToken(audience: audience)
+    }
 }

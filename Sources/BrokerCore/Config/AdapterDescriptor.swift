@@ -27,6 +27,11 @@ public struct AdapterDescriptor: Sendable {
     public var adapter: String
     public var summary: String
     public var defaultAudience: String?
+    /// An audience that follows from the entry's settings (Google: `//iam.googleapis.com/` + the
+    /// provider's resource name); wins over `defaultAudience`.
+    public var derivedAudience: (@Sendable (SettingsBlock) -> String?)?
+    /// Its logins hand out a bearer token meant for direct use (`--output access-token`).
+    public var issuesAccessToken: Bool
     public var keys: [SettingKey]
     public var target: @Sendable (SettingsBlock, ProviderContext) -> String?
     public var make: @Sendable (ProviderEntry, ProviderContext) throws -> any Provider
@@ -57,7 +62,10 @@ public struct AdapterDescriptor: Sendable {
                 recordedExports: @escaping @Sendable (StateStore.Record) -> [EnvironmentExport.Variable] = { _ in [] },
                 trustConcerns: @escaping @Sendable (ProviderEntry, [String: String]) -> [String] = { _, _ in [] },
                 refreshedExpiration: @escaping @Sendable (StateStore.Record) -> Date? = { _ in nil },
-                loginCommand: String? = nil) {
+                loginCommand: String? = nil,
+                derivedAudience: (@Sendable (SettingsBlock) -> String?)? = nil, issuesAccessToken: Bool = false) {
+        self.derivedAudience = derivedAudience
+        self.issuesAccessToken = issuesAccessToken
         self.loginCommand = loginCommand
         self.ownedDirectories = ownedDirectories
         self.refreshedExpiration = refreshedExpiration
@@ -71,6 +79,16 @@ public struct AdapterDescriptor: Sendable {
         self.make = make
         self.logout = logout
     }
+}
+
+extension AdapterDescriptor {
+    /// The audience of an entry that names none.
+    public func defaultAudience(for settings: SettingsBlock) -> String? {
+        derivedAudience?(settings) ?? defaultAudience
+    }
+
+    /// An entry must name its audience only when the adapter can neither default nor derive one.
+    public var requiresAudience: Bool { defaultAudience == nil && derivedAudience == nil }
 }
 
 /// Maps adapter names (`aws-sts`, ...) to their descriptors. The executable registers the

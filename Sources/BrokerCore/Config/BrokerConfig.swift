@@ -129,12 +129,15 @@ public struct BrokerConfig: Sendable {
                                 hint: "rename the entry (for example '\(name)-\(adapter)')")
             }
             let common = [SettingKey("adapter", .string, required: true, help: "the exchange adapter"),
-                          SettingKey("audience", .string, required: descriptor.defaultAudience == nil, help: "audience of the identity token"),
+                          SettingKey("audience", .string, required: descriptor.requiresAudience, help: "audience of the identity token"),
                           Self.exportKey]
             try entry.check(against: common + descriptor.keys)
             var settings = entry
             settings.values.removeValue(forKey: "adapter")
-            let audience = settings.values.removeValue(forKey: "audience")?.stringValue ?? descriptor.defaultAudience!
+            let explicit = settings.values.removeValue(forKey: "audience")?.stringValue
+            guard let audience = explicit ?? descriptor.defaultAudience(for: settings) else {
+                throw entry.error("audience", "is required", hint: "the audience the identity token must carry")
+            }
             let export = settings.values.removeValue(forKey: "export")?.boolValue ?? false
             if let target = descriptor.target(settings, context) {
                 if let other = targets[target] {

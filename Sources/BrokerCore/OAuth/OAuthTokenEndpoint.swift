@@ -7,10 +7,13 @@ public struct OAuthTokenEndpoint: Sendable {
     public let url: URL
     public let timeout: TimeInterval
     public let transport: any HTTPTransport
+    /// Attempts for network faults, 429 and 5xx (never 4xx).
+    public let maxAttempts: Int
 
-    public init(url: URL, timeout: TimeInterval, transport: any HTTPTransport) {
+    public init(url: URL, timeout: TimeInterval, maxAttempts: Int = 5, transport: any HTTPTransport) {
         self.url = url
         self.timeout = timeout
+        self.maxAttempts = maxAttempts
         self.transport = transport
     }
 
@@ -45,8 +48,30 @@ public struct OAuthTokenEndpoint: Sendable {
         public var error_uri: String?
     }
 
-    /// Posts the form and returns the token answer; an OAuth error answer becomes a failure
-    /// naming its `error`, `error_description` and `error_uri`.
+    /// The endpoint said no: its status and, when it sent one, its RFC 6749 §5.2 error (which a
+    /// provider may explain further: Google's `invalid_grant` with the token's claims).
+    public struct Refusal: Error, CustomStringConvertible, Sendable {
+        public var endpoint: String
+        public var what: String
+        public var status: Int
+        public var answer: ErrorResponse?
+
+        public var code: String? { answer?.error }
+
+        /// `error: error_description (HTTP n); see error_uri`, or the bare status.
+        public var reason: String {
+            guard let answer, let code = answer.error else { return "HTTP \(status)" }
+            return code + (answer.error_description.map { ": \($0)" } ?? "") + " (HTTP \(status))" + (answer.error_uri.map { "; see \($0)" } ?? "")
+        }
+
+        public var description: String {
+            guard answer != nil else { return "the token endpoint \(endpoint) answered HTTP \(status)" }
+            return BrokerError.failure("the token endpoint \(endpoint) refused \(what): \(reason)",
+                                       hint: code == "invalid_client" ? "check clientId, clientAuth and the client secret" : nil).description
+        }
+    }
+
+    /// Posts the form and returns the token answer; a non-2xx answer throws `Refusal`.
     public func requestToken(fields: [(String, String)], client: OAuthClientAuthentication, what: String = "the exchange") async throws -> TokenResponse {
         var request = HTTPRequest("POST", url: url)
         request.setHeader("Content-Type", "application/x-www-form-urlencoded")
@@ -57,13 +82,8 @@ public struct OAuthTokenEndpoint: Sendable {
         let response = try await send(request)
         let endpoint = url.absoluteString
         guard (200...299).contains(response.status) else {
-            if let oauth = try? JSONDecoder().decode(ErrorResponse.self, from: response.body), let code = oauth.error {
-                throw BrokerError.failure("the token endpoint \(endpoint) refused \(what): \(code)"
-                                          + (oauth.error_description.map { ": \($0)" } ?? "") + " (HTTP \(response.status))"
-                                          + (oauth.error_uri.map { "; see \($0)" } ?? ""),
-                                          hint: code == "invalid_client" ? "check clientId, clientAuth and the client secret" : nil)
-            }
-            throw BrokerError.failure("the token endpoint \(endpoint) answered HTTP \(response.status)")
+            let oauth = try? JSONDecoder().decode(ErrorResponse.self, from: response.body)
+            throw Refusal(endpoint: url.absoluteString, what: what, status: response.status, answer: oauth?.error == nil ? nil : oauth)
         }
         guard let answer = try? JSONDecoder().decode(TokenResponse.self, from: response.body), let token = answer.access_token, !token.isEmpty else {
             throw BrokerError.failure("the token endpoint \(endpoint) answered without an access_token")
@@ -71,30 +91,8 @@ public struct OAuthTokenEndpoint: Sendable {
         return answer
     }
 
-    /// Network faults, 429 (after its Retry-After) and 5xx are tried again; 4xx never.
     func send(_ request: HTTPRequest) async throws -> HTTPClient.Response {
-        let retry = RetryPolicy(maxAttempts: 5, deadline: max(60, timeout * 5 + 30))
-        let endpoint = url.absoluteString
-        let transport = self.transport
-        return try await retry.run(attemptTimeout: timeout) { _, timeout in
-            try await Self.attempt(request, endpoint: endpoint, timeout: timeout, transport: transport)
-        } exhausted: { attempts, _, problem in
-            BrokerError.failure("the token endpoint \(endpoint) did not answer after \(attempts) attempts: \(problem)")
-        }
-    }
-
-    private static func attempt(_ request: HTTPRequest, endpoint: String, timeout: TimeInterval,
-                                transport: any HTTPTransport) async throws -> RetryAttempt<HTTPClient.Response> {
-        let response: HTTPClient.Response
-        do {
-            response = try await transport.send(request, timeout: timeout, caCertFile: nil)
-        } catch let error as HTTPTransportError {
-            if error.isTransient { return .transient("cannot reach it: \(error)") }
-            throw BrokerError.failure("cannot reach the token endpoint \(endpoint): \(error)")
-        }
-        if RetryPolicy.isTransient(status: response.status) {
-            return .transient("HTTP \(response.status)", retryAfter: RetryPolicy.retryAfter(response.headers))
-        }
-        return .done(response)
+        try await RetryingSender(transport: transport, timeout: timeout, maxAttempts: maxAttempts,
+                                 peer: "the token endpoint \(url.absoluteString)").send(request)
     }
 }

@@ -1,0 +1,61 @@
+import BrokerCore
+import Foundation
+
+/// What to print when Google STS or IAM Credentials says no: the claims of the token that was
+/// sent (decoded, never the token), beside what the pool provider's issuer, audiences,
+/// attribute mapping and condition, or the service account's binding, must allow.
+enum GCPDenialDiagnosis {
+    /// Claims CI platforms send that attribute mappings and conditions usually name.
+    static let mappedClaims = ["repository", "repository_owner", "ref", "environment", "workflow_ref", "job_workflow_ref",
+                               "project_path", "namespace_path", "ref_type", "organization_slug", "pipeline_slug"]
+
+    static func claims(_ token: IdentityToken, now: Date) -> [String] {
+        var lines = ["the token sent carried (decoded, unverified):"]
+        for claim in ["iss", "sub", "aud"] {
+            lines.append("  \(claim.padding(toLength: 16, withPad: " ", startingAt: 0)) \(token.claims[claim]?.displayText ?? "(missing)")")
+        }
+        for claim in mappedClaims {
+            if let value = token.claims[claim]?.displayText { lines.append("  \(claim.padding(toLength: 16, withPad: " ", startingAt: 0)) \(value)") }
+        }
+        if let expires = token.expiresAt {
+            let left = expires.timeIntervalSince(now)
+            lines.append("  \("exp".padding(toLength: 16, withPad: " ", startingAt: 0)) \(ISOTime.format(expires)) ("
+                         + (left >= 0 ? "in \(DurationText.format(left))" : "EXPIRED \(DurationText.format(-left)) ago") + ")")
+        }
+        return lines
+    }
+
+    /// After an STS refusal (`invalid_grant`, `invalid_target`, ...).
+    static func exchange(_ description: String, token: IdentityToken, provider: WorkloadIdentityProviderName, now: Date = Date()) -> String {
+        var lines = claims(token, now: now)
+        let lowered = description.lowercased()
+        lines.append("the pool provider \(provider.resourceName) must:")
+        lines.append("  have the issuer URI \(token.issuer ?? "(the token has no iss)") (and fetch its keys from \(token.issuer.map { $0 + "/.well-known/openid-configuration" } ?? "its discovery document"))")
+        lines.append("  list \(token.audiences.first ?? "the token's aud") in its allowed audiences, or list none and get \(provider.stsAudience) (with or without https:)")
+        lines.append("  map google.subject from a claim the token has (usually assertion.sub = \(token.subject ?? "(missing)")), at most 127 bytes")
+        lines.append("  pass its attribute condition with the claims above")
+        if lowered.contains("audience") && lowered.contains("target") || lowered.contains("invalid_target") || lowered.contains("does not exist") {
+            lines.append("Google could not find or use that provider: check the project number, pool and provider IDs, and that neither is disabled")
+        } else if lowered.contains("attribute condition") {
+            lines.append("the attribute condition rejected the token: compare it with the claims above")
+        } else if lowered.contains("signature") || lowered.contains("jwks") || lowered.contains("key") {
+            lines.append("Google could not verify the signature: the issuer must serve its JWKS over https from a public address, or the provider must hold the JWKS itself")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// After IAM Credentials refused to impersonate the service account.
+    static func impersonation(token: IdentityToken, provider: WorkloadIdentityProviderName, serviceAccount: String, now: Date = Date()) -> String {
+        var lines = claims(token, now: now)
+        lines.append("the service account \(serviceAccount) must grant roles/iam.workloadIdentityUser to this identity, for example:")
+        lines.append("  \(provider.principal(subject: token.subject ?? "SUBJECT"))")
+        for attribute in ["repository", "repository_owner", "project_path"] {
+            if let value = token.claims[attribute]?.stringValue {
+                lines.append("  \(provider.principalSet(attribute: attribute, value: value)) (when the provider maps attribute.\(attribute))")
+            }
+        }
+        lines.append("  principalSet://iam.googleapis.com/\(provider.poolName)/* (every identity of the pool)")
+        lines.append("and the IAM Credentials API must be enabled in the service account's project")
+        return lines.joined(separator: "\n")
+    }
+}
