@@ -31,7 +31,12 @@ enum GCPDenialDiagnosis {
         let lowered = description.lowercased()
         lines.append("the pool provider \(provider.resourceName) must:")
         lines.append("  have the issuer URI \(token.issuer ?? "(the token has no iss)") (and fetch its keys from \(token.issuer.map { $0 + "/.well-known/openid-configuration" } ?? "its discovery document"))")
-        lines.append("  list \(token.audiences.first ?? "the token's aud") in its allowed audiences, or list none and get \(provider.stsAudience) (with or without https:)")
+        let defaults = [provider.stsAudience, "https:" + provider.stsAudience]
+        if token.audiences.contains(where: defaults.contains) {
+            lines.append("  accept the audience \(token.audiences.first { defaults.contains($0) }!): list no allowed audiences (this is the default), or list it")
+        } else {
+            lines.append("  list one of the token's audiences (\(token.audiences.joined(separator: ", "))) in its allowed audiences")
+        }
         lines.append("  map google.subject from a claim the token has (usually assertion.sub = \(token.subject ?? "(missing)")), at most 127 bytes")
         lines.append("  pass its attribute condition with the claims above")
         if lowered.contains("audience") && lowered.contains("target") || lowered.contains("invalid_target") || lowered.contains("does not exist") {
