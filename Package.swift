@@ -72,7 +72,7 @@ let package = Package(
         // Every parser of outside input, for libFuzzer (make fuzz) and corpus replay (make test).
         .executableTarget(
             name: "BrokerFuzz",
-            dependencies: ["BrokerCore", "BrokerIssuer", "AWSProvider", "ExecProvider"],
+            dependencies: ["BrokerCore", "BrokerIssuer", "AWSProvider", "ExecProvider", "GCPProvider"],
             path: "Fuzz/BrokerFuzz"
         ),
         // Helpers every test target shares (scratch directories, files, unsigned JWTs).

@@ -2,6 +2,7 @@ import AWSProvider
 import BrokerCore
 import BrokerIssuer
 import ExecProvider
+import GCPProvider
 import Foundation
 
 /// One entry per parser of outside input. Each must never trap, whatever the bytes; the INI
@@ -11,8 +12,22 @@ enum FuzzTargets {
     static let all: [String: @Sendable (Data) -> Void] = [
         "ini": ini, "sts-xml": stsXML, "json": json, "jwt": jwt, "config": config,
         "plugin-response": pluginResponse, "duration": duration, "proxy": proxy, "url": url,
-        "setting-flags": settingFlags,
+        "setting-flags": settingFlags, "gcp": gcp,
     ]
+
+    /// Google's side: a provider name from a config or flag, STS and IAM Credentials answers,
+    /// and an executable-source response read back.
+    static func gcp(_ data: Data) {
+        let text = String(decoding: data, as: UTF8.self)
+        if let name = try? WorkloadIdentityProviderName.parse(text) {
+            guard (try? WorkloadIdentityProviderName.parse(name.resourceName)) == name else { fatalError("provider name does not round-trip") }
+        }
+        for status in [200, 403] {
+            _ = try? IAMCredentialsClient.read(HTTPClient.Response(status: status, headers: [:], body: data), lifetime: 3600, sent: Date())
+        }
+        _ = try? JSONDecoder().decode(OAuthTokenEndpoint.TokenResponse.self, from: data)
+        _ = try? JSONDecoder().decode(ExecutableSourceResponse.self, from: data)
+    }
 
     /// Parse, and if the file is one botocore reads: editing one profile changes no other
     /// byte, and putting the keys back gives the file back.
@@ -52,6 +67,7 @@ enum FuzzTargets {
         var registry = ProviderRegistry()
         registry.register(AWSAdapter.descriptor)
         registry.register(ExecAdapter.descriptor)
+        registry.register(GCPAdapter.descriptor)
         return registry
     }()
 

@@ -3,7 +3,7 @@ import Foundation
 
 /// IAM Credentials `generateAccessToken`: trades the federated STS token for a service
 /// account's access token (the caller needs `roles/iam.workloadIdentityUser` on it).
-struct IAMCredentialsClient: Sendable {
+public struct IAMCredentialsClient: Sendable {
     let sender: RetryingSender
 
     struct Request: Encodable {
@@ -46,13 +46,17 @@ struct IAMCredentialsClient: Sendable {
         request.setHeader("Accept", "application/json")
         request.body = try JSONEncoder().encode(Request(scope: scopes, lifetime: "\(Int(lifetime))s"))
         let sent = Date()
-        let response = try await sender.send(request)
+        return try Self.read(try await sender.send(request), lifetime: lifetime, sent: sent)
+    }
+
+    /// The token and its expiry from generateAccessToken's answer; a non-2xx is a `Refusal`.
+    public static func read(_ response: HTTPClient.Response, lifetime: TimeInterval, sent: Date) throws -> (token: SecretValue, expiry: Date) {
         guard (200...299).contains(response.status) else {
             let body = (try? JSONDecoder().decode(ErrorAnswer.self, from: response.body))?.error
             throw Refusal(status: response.status, googleStatus: body?.status, message: body?.message.map { String($0.prefix(500)) })
         }
         guard let answer = try? JSONDecoder().decode(Answer.self, from: response.body), let token = answer.accessToken, !token.isEmpty else {
-            throw BrokerError.failure("IAM Credentials (\(url.host ?? "")) answered generateAccessToken without an accessToken")
+            throw BrokerError.failure("IAM Credentials answered generateAccessToken without an accessToken")
         }
         // A missing or unreadable expireTime: the lifetime asked for, counted from the request.
         let expiry = answer.expireTime.flatMap(ISOTime.parse) ?? sent.addingTimeInterval(lifetime)
