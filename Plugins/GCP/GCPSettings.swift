@@ -47,7 +47,7 @@ public struct GCPSettings: Sendable {
         do {
             provider = try WorkloadIdentityProviderName.parse(raw)
         } catch let problem as WorkloadIdentityProviderName.Problem {
-            throw block.error("workloadIdentityProvider", problem.message, hint: problem.hint ?? "for example projects/123456789/locations/global/workloadIdentityPools/ci/providers/github")
+            throw block.error("workloadIdentityProvider", problem.message, hint: problem.hint ?? "for example projects/123456789/locations/global/workloadIdentityPools/ci-pool/providers/github")
         }
         if let email = block.string("serviceAccount") {
             guard Self.isServiceAccount(email) else {

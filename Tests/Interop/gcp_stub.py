@@ -19,10 +19,12 @@ SERVICE_ACCOUNT = "deploy@acme-prod.iam.gserviceaccount.com"
 
 
 class GoogleStub:
-    def __init__(self, jwks, issuer=None, allowed_audiences=None, condition=None, bindings=None, faults=None):
+    def __init__(self, jwks, issuer=None, allowed_audiences=None, condition=None, bindings=None, faults=None, provider=PROVIDER):
+        self.sts_audience = "//iam.googleapis.com/" + provider
+        self.pool = provider.split("/providers/")[0]
         self.keys = {key["kid"]: jwt.PyJWK(key) for key in jwks["keys"]}
         self.issuer = issuer
-        self.allowed_audiences = allowed_audiences or [STS_AUDIENCE, "https://iam.googleapis.com/" + PROVIDER]
+        self.allowed_audiences = allowed_audiences or [self.sts_audience, "https:" + self.sts_audience]
         self.condition = condition or (lambda claims: True)
         # Service account -> principals granted roles/iam.workloadIdentityUser.
         self.bindings = bindings if bindings is not None else {SERVICE_ACCOUNT: None}  # None: any principal of the pool
@@ -85,7 +87,7 @@ class GoogleStub:
                 return 400, {"error": "invalid_request", "error_description": f"{name} must be {value}"}
         if form.get("subject_token_type") not in ("urn:ietf:params:oauth:token-type:jwt", "urn:ietf:params:oauth:token-type:id_token"):
             return 400, {"error": "invalid_request", "error_description": "unsupported subject_token_type"}
-        if form.get("audience") != STS_AUDIENCE:
+        if form.get("audience") != self.sts_audience:
             return 400, {"error": "invalid_target", "error_description": "The target service indicated by the \"audience\" parameters is invalid."}
         if not form.get("scope"):
             return 400, {"error": "invalid_scope", "error_description": "scope is required"}
@@ -104,7 +106,7 @@ class GoogleStub:
         if not self.condition(claims):
             return self.invalid_grant("The given credential is rejected by the attribute condition.")
         access = f"ya29.sts-{len(self.sts_requests)}-{time.time_ns()}"
-        self.issued[access] = f"principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/ci-pool/subject/{claims['sub']}"
+        self.issued[access] = f"principal://iam.googleapis.com/{self.pool}/subject/{claims['sub']}"
         return 200, {"access_token": access, "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
                      "token_type": "Bearer", "expires_in": 3599}
 

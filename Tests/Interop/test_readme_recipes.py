@@ -108,3 +108,101 @@ def test_the_gitlab_recipe_runs_as_written(broker, serve, moto, openbao, tmp_pat
     lookup = results[2].stdout
     assert "display_name" in lookup and "jwt-" in lookup
     assert (broker.home / ".vault-token").exists()
+
+
+# --- AWS and Google Cloud in one login ------------------------------------------------------
+
+# gcloud itself cannot be installed here; this stand-in reads what gcloud reads
+# (CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE, CLOUDSDK_CORE_PROJECT) through google-auth, the
+# library gcloud uses for external_account files, and refreshes through Google's endpoints.
+GCLOUD = """#!{python}
+import os, sys
+import google.auth, google.auth.transport.requests
+if sys.argv[1:] == ["auth", "print-access-token"]:
+    credentials, _ = google.auth.load_credentials_from_file(os.environ["CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE"])
+    credentials = credentials.with_scopes(["https://www.googleapis.com/auth/cloud-platform"])
+    credentials.refresh(google.auth.transport.requests.Request())
+    with open(os.environ["GCLOUD_TOKENS_SEEN"], "a") as seen:
+        seen.write(credentials.token + "\\n")
+    print(credentials.token)
+elif sys.argv[1:] == ["config", "get-value", "project"]:
+    print(os.environ["CLOUDSDK_CORE_PROJECT"])
+else:
+    sys.exit("gcloud stand-in: unsupported " + " ".join(sys.argv[1:]))
+"""
+
+
+def with_google(env, tmp_path):
+    import sys
+    bin_dir = tmp_path / "gcloud-bin"
+    bin_dir.mkdir()
+    (bin_dir / "gcloud").write_text(GCLOUD.format(python=sys.executable))
+    (bin_dir / "gcloud").chmod(0o755)
+    env["PATH"] = f"{bin_dir}:{env['PATH']}"
+    env["GCLOUD_TOKENS_SEEN"] = str(tmp_path / "gcloud-tokens")
+    return env
+
+
+def pointed_at(config_text, stub):
+    """The one substitution: Google's endpoints cannot be reached here, so the gcp entry gets the
+    loopback stub's (as AWS_ENDPOINT_URL points broker and the AWS CLI at moto)."""
+    config = json.loads(config_text)
+    config["providers"]["gcp"].update(stsEndpoint=stub.url, iamEndpoint=stub.url)
+    return json.dumps(config)
+
+
+def google_stub(broker, provider_id):
+    """Google as the README sets it up: the pool provider `provider_id` with no allowed audiences."""
+    from gcp_stub import GoogleStub
+    jwks = json.loads(broker.run("idp", "jwks").stdout)
+    return GoogleStub(jwks, provider="projects/123456789012/locations/global/workloadIdentityPools/ci-pool/providers/" + provider_id)
+
+
+def test_the_github_aws_and_gcp_recipe_runs_as_written(broker, serve, moto, tmp_path):
+    served = serve()
+    stub = google_stub(broker, "github")
+    try:
+        request_token = broker.run("idp", "request-token", "create", "--subject", "repo:acme/app:ref:refs/heads/main").stdout.strip()
+        job = yaml.safe_load(recipe("github-gcp"))["jobs"]["deploy"]
+        assert job["permissions"]["id-token"] == "write"
+        workspace = tmp_path / "workspace"
+        workspace.mkdir()
+        (workspace / "broker.json").write_text(pointed_at(recipe("github-gcp-config"), stub))
+        github_env = tmp_path / "github_env"
+        env = with_google(runner_env(broker, moto, GITHUB_ACTIONS="true", GITHUB_WORKSPACE=str(workspace), GITHUB_RUN_ID="7412345678",
+                                     ACTIONS_ID_TOKEN_REQUEST_URL=served.url + "/token?api-version=2.0",
+                                     ACTIONS_ID_TOKEN_REQUEST_TOKEN=request_token,
+                                     GITHUB_ENV=str(github_env), GITHUB_OUTPUT=str(tmp_path / "github_output")), tmp_path)
+        results = []
+        for step in [step["run"] for step in job["steps"] if "run" in step]:
+            # The runner loads $GITHUB_ENV into every later step.
+            if github_env.exists():
+                env.update(line.split("=", 1) for line in github_env.read_text().splitlines() if "=" in line)
+            results += run_steps([step], env, workspace)
+        assert ":assumed-role/deploy/" in json.loads(results[1].stdout)["Arn"]
+        assert results[2].stdout.strip() == "acme-prod"
+        seen = (tmp_path / "gcloud-tokens").read_text().split()
+        assert seen and seen[-1] in stub.impersonated
+        assert not list(workspace.glob("*creds*.json")) and env["GOOGLE_APPLICATION_CREDENTIALS"].startswith(env["BROKER_HOME"])
+    finally:
+        stub.close()
+
+
+def test_the_gitlab_aws_and_gcp_recipe_runs_as_written(broker, moto, tmp_path):
+    stub = google_stub(broker, "gitlab")
+    try:
+        job = yaml.safe_load(recipe("gitlab-gcp"))["deploy"]
+        workspace = tmp_path / "project"
+        workspace.mkdir()
+        (workspace / "broker.json").write_text(pointed_at(recipe("gitlab-gcp-config"), stub))
+        subject = "project_path:acme/app:ref_type:branch:ref:main"
+        tokens = {variable: broker.token(entry["aud"], "--subject", subject) for variable, entry in job["id_tokens"].items()}
+        env = with_google(runner_env(broker, moto, GITLAB_CI="true", CI_PROJECT_DIR=str(workspace), CI_JOB_ID="991", **tokens), tmp_path)
+        # GitLab runs a job's script lines in one shell.
+        result = subprocess.run(["bash", "-e", "-c", "\n".join(job["script"])], env=env, cwd=workspace, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert ":assumed-role/deploy/" in result.stdout and result.stdout.strip().endswith("acme-prod")
+        assert (tmp_path / "gcloud-tokens").read_text().split()[-1] in stub.impersonated
+        assert stub.sts_requests[0]["form"]["subject_token"] == tokens["GCP_ID_TOKEN"]
+    finally:
+        stub.close()

@@ -8,8 +8,9 @@ public enum ConfigSchema {
             var properties = properties(descriptor.keys + [BrokerConfig.exportKey])
             properties["adapter"] = .object(["const": .string(descriptor.adapter), "description": .string(descriptor.summary)])
             properties["audience"] = .object(["type": .string("string"),
-                                              "description": .string("audience of the identity token" + (descriptor.defaultAudience.map { " (default \($0))" } ?? ""))])
-            let required = ["adapter"] + (descriptor.defaultAudience == nil ? ["audience"] : []) + descriptor.keys.filter(\.required).map(\.name)
+                                              "description": .string("audience of the identity token" + (descriptor.defaultAudience.map { " (default \($0))" }
+                                                                  ?? (descriptor.derivedAudience == nil ? "" : " (default: derived from the settings)")))])
+            let required = ["adapter"] + (descriptor.requiresAudience ? ["audience"] : []) + descriptor.keys.filter(\.required).map(\.name)
             return .object([
                 "type": .string("object"),
                 "properties": .object(properties),
