@@ -280,3 +280,14 @@ def test_login_all_aws_and_gcp_one_token_per_audience_then_logout_leaves_home_as
     after = {str(p.relative_to(broker.home)): p.read_bytes() for p in broker.home.rglob("*") if p.is_file()}
     assert after == before
     assert not any(p.startswith("gcp/") for p in home_files(broker))
+
+
+def test_min_remaining_skips_a_fresh_login_and_still_exports_the_file(broker, google):
+    stub = google()
+    first = exports(login(broker, stub, "--project-id", "acme-prod", "--output", "env").stdout)
+    again = login(broker, stub, "--project-id", "acme-prod", "--output", "env", "--min-remaining", "5m")
+    assert len(stub.sts_requests) == 1 and "skipped" in again.stderr
+    # From the record alone: the file and the project, never a token.
+    assert exports(again.stdout) == first
+    renewed = login(broker, stub, "--output", "env", "--min-remaining", "2h")
+    assert len(stub.sts_requests) == 2 and "skipped" not in renewed.stderr
