@@ -62,6 +62,9 @@ public struct GCPSettings: Sendable {
             self.scopes = scopes
         }
         tokenLifetime = try block.duration(keys[named: "tokenLifetime"]) ?? tokenLifetime
+        if block.values["tokenLifetime"] != nil, block.values["serviceAccount"] == nil {
+            warnings.append("tokenLifetime applies only to an impersonated token; without serviceAccount Google's STS decides (about 1h)")
+        }
         projectId = block.string("projectId")
         if let projectId, !Self.isProjectID(projectId) {
             throw block.error("projectId", "'\(projectId.prefix(80))' is not a project ID (6 to 30 lowercase letters, digits and hyphens)")

@@ -26,6 +26,8 @@ public struct GCPWorkloadIdentityProvider: Provider {
 
     public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
         try GoogleTokenRules.check(token)
+        try SecureFile.checkTarget(settings.credentialsFile)
+        if settings.credentialSource == .file { try SecureFile.checkTarget(settings.tokenFile) }
         let provider = settings.provider
         let sts = OAuthTokenEndpoint(url: settings.tokenURL, timeout: settings.timeout, maxAttempts: settings.maxAttempts, transport: transport)
         let fields = OAuthTokenEndpoint.tokenExchangeFields(
@@ -77,7 +79,7 @@ public struct GCPWorkloadIdentityProvider: Provider {
         if let projectId = settings.projectId { details["projectId"] = projectId }
         if settings.universeDomain != "googleapis.com" { details["universeDomain"] = settings.universeDomain }
         let identity = settings.serviceAccount ?? provider.principal(subject: token.subject ?? "?")
-        let credentials = IssuedCredentials(identity: identity, expiration: expiry, secrets: ["access_token": accessToken], details: details,
+        let credentials = IssuedCredentials(identity: identity, expiration: expiry, details: details,
                                             environment: GCPAdapter.exports(record), accessToken: accessToken)
         var warnings = settings.warnings
         if settings.credentialSource == .executable {

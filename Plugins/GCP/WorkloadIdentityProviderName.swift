@@ -37,7 +37,10 @@ public struct WorkloadIdentityProviderName: Sendable, Equatable {
         guard parts.count == 8, parts[0] == "projects", parts[2] == "locations", parts[4] == "workloadIdentityPools", parts[6] == "providers" else {
             throw Problem("is not a workload identity provider's full resource name; expected \(shape)")
         }
-        guard !parts[1].isEmpty, parts[1].count <= 20, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }) else {
+        if parts[1].count > 20, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }) {
+            throw Problem("project number '\(shown(parts[1]))' is longer than a project number can be (at most 20 digits)")
+        }
+        guard !parts[1].isEmpty, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw Problem("names the project '\(shown(parts[1]))' by ID; Google wants its number here",
                           hint: "gcloud projects describe PROJECT_ID --format='value(projectNumber)'")
         }

@@ -17,6 +17,7 @@ public struct TokenExchangeProvider: Provider {
     }
 
     public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
+        try SecureFile.checkTarget(settings.outputFile)
         let endpoint = OAuthTokenEndpoint(url: settings.tokenURL, timeout: settings.timeout, transport: transport)
         let fields = OAuthTokenEndpoint.tokenExchangeFields(
             subjectToken: token.jwt, subjectTokenType: settings.subjectTokenType, requestedTokenType: settings.requestedTokenType,

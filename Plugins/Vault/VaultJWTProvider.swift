@@ -23,6 +23,7 @@ public struct VaultJWTProvider: Provider {
     }
 
     public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
+        try SecureFile.checkTarget(settings.tokenFile)
         let auth: VaultClient.Auth
         do {
             auth = try await client.login(url: settings.loginURL, role: settings.role, jwt: token.jwt)

@@ -205,6 +205,12 @@ public enum SecureFile {
 
     // MARK: Checks
 
+    /// Before a login calls anyone: refuses (exit 2) a target broker could not write afterwards
+    /// (a directory, a read-only file, a symlink loop), so a credential is never issued and lost.
+    public static func checkTarget(_ path: String) throws {
+        try checkWritable(try resolvedTarget(path), named: path)
+    }
+
     /// True when `target` is a regular file, false when it does not exist; anything else is refused.
     @discardableResult
     static func checkRegularFile(_ target: String, named path: String) throws -> Bool {

@@ -1,3 +1,4 @@
+import BrokerCore
 import Foundation
 
 /// The `sub` a token carries when nobody chose one: the repository's normalized remote URL
@@ -58,26 +59,19 @@ public enum DefaultSubject {
     }
 
     private static func gitConfigPath(from directory: String) -> String? {
-        var current = URL(fileURLWithPath: directory).standardizedFileURL.path
-        while true {
-            let dotGit = current + "/.git"
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: dotGit, isDirectory: &isDirectory) {
-                if isDirectory.boolValue { return dotGit + "/config" }
-                // A worktree or submodule: `.git` is a file naming the real git directory.
-                if let pointer = try? String(contentsOfFile: dotGit, encoding: .utf8),
-                   let line = pointer.split(separator: "\n").first(where: { $0.hasPrefix("gitdir:") }) {
-                    var gitDir = line.dropFirst("gitdir:".count).trimmingCharacters(in: .whitespaces)
-                    if !gitDir.hasPrefix("/") { gitDir = current + "/" + gitDir }
-                    let commonDir = (try? String(contentsOfFile: gitDir + "/commondir", encoding: .utf8))?
-                        .trimmingCharacters(in: .whitespacesAndNewlines)
-                    if let commonDir { return (commonDir.hasPrefix("/") ? commonDir : gitDir + "/" + commonDir) + "/config" }
-                    return gitDir + "/config"
-                }
-                return nil
-            }
-            if current == "/" || current.isEmpty { return nil }
-            current = (current as NSString).deletingLastPathComponent
-        }
+        guard let root = GitWorkTree.root(of: directory) else { return nil }
+        let dotGit = (root == "/" ? "" : root) + "/.git"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dotGit, isDirectory: &isDirectory) else { return nil }
+        if isDirectory.boolValue { return dotGit + "/config" }
+        // A worktree or submodule: `.git` is a file naming the real git directory.
+        guard let pointer = try? String(contentsOfFile: dotGit, encoding: .utf8),
+              let line = pointer.split(separator: "\n").first(where: { $0.hasPrefix("gitdir:") }) else { return nil }
+        var gitDir = line.dropFirst("gitdir:".count).trimmingCharacters(in: .whitespaces)
+        if !gitDir.hasPrefix("/") { gitDir = root + "/" + gitDir }
+        let commonDir = (try? String(contentsOfFile: gitDir + "/commondir", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if let commonDir { return (commonDir.hasPrefix("/") ? commonDir : gitDir + "/" + commonDir) + "/config" }
+        return gitDir + "/config"
     }
 }

@@ -24,17 +24,18 @@ struct GCPTokenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = CommandContext.variables
-        let response: ExecutableSourceResponse
+        let document: Data
         do {
-            response = .token(try await token(environment: environment))
+            document = try ExecutableSourceResponse.token(try await token(environment: environment)).encoded()
+            // Google's cache: the libraries read it first, until `expiration_time`.
+            if let cache = environment["GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE"], !cache.isEmpty {
+                try SecureFile.update(CommandContext.current.absolute(cache)) { _ in document }
+            }
         } catch {
+            // Nothing on stderr, ever: the answer is the failure response on stdout.
             let code = (error as? BrokerError)?.kind == .usage ? "BROKER_USAGE" : "BROKER_FAILED"
             Terminal.output(String(decoding: try ExecutableSourceResponse.failure(code: code, message: "\(error)").encoded(), as: UTF8.self))
             throw ExitFailure(code: 1)
-        }
-        let document = try response.encoded()
-        if let cache = environment["GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE"], !cache.isEmpty {
-            try SecureFile.update(CommandContext.current.absolute(cache)) { _ in document }
         }
         Terminal.output(String(decoding: document, as: UTF8.self))
     }

@@ -30,6 +30,7 @@ import Testing
         ("projects/123/locations/global/workloadIdentityPools/ci-pool", "full resource name"),
         ("projects/123/locations/global/workloadIdentityPools/ci-pool/providers/github/extra", "full resource name"),
         ("", "full resource name"),
+        ("projects/123456789012345678901/locations/global/workloadIdentityPools/ci-pool/providers/github", "at most 20 digits"),
     ])
     func malformedNamesSayWhichPartIsWrong(text: String, expected: String) {
         #expect {

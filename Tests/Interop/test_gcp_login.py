@@ -291,3 +291,21 @@ def test_min_remaining_skips_a_fresh_login_and_still_exports_the_file(broker, go
     assert exports(again.stdout) == first
     renewed = login(broker, stub, "--output", "env", "--min-remaining", "2h")
     assert len(stub.sts_requests) == 2 and "skipped" not in renewed.stderr
+
+
+def test_unwritable_targets_are_refused_before_any_call(broker, google):
+    stub = google()
+    (broker.root / "a-directory").mkdir()
+    result = login(broker, stub, "--credentials-file", str(broker.root / "a-directory"), check=False)
+    assert result.returncode == 2 and "a-directory is a directory" in result.stderr
+    assert not stub.sts_requests and not any(p.startswith("gcp/") for p in home_files(broker))
+
+
+def test_gcp_token_failing_to_write_the_cache_answers_on_stdout_only(broker, google):
+    stub = google()
+    login(broker, stub, "--credential-source", "executable")
+    (broker.root / "cache-dir").mkdir()
+    result = broker.run("gcp-token", "gcp", check=False, env={"GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE": str(broker.root / "cache-dir")})
+    assert result.returncode == 1 and result.stderr == ""
+    answer = json.loads(result.stdout)
+    assert answer["success"] is False and "cache-dir" in answer["message"] and "id_token" not in answer

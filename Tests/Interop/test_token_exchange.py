@@ -206,3 +206,11 @@ def test_throttling_and_server_errors_are_retried_client_errors_never(broker, ex
         assert len(front.seen) == 4 and len(stub.requests) == 2
     finally:
         front.close()
+
+
+def test_an_unwritable_output_file_is_refused_before_the_exchange(broker, exchange):
+    stub = exchange()
+    (broker.root / "out-dir").mkdir()
+    configure(broker, tokenUrl=stub.url, clientId="ci", clientAuth="none", outputFile=str(broker.root / "out-dir"))
+    result = broker.run("login", "idp", check=False)
+    assert result.returncode == 2 and "out-dir is a directory" in result.stderr and not stub.requests

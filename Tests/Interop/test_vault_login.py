@@ -132,3 +132,12 @@ def test_login_vault_flag_errors_name_the_flag_and_write_nothing(broker, argv, m
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert not (broker.home / ".vault-token").exists()
     assert not (broker.root / "broker-home" / "state.json").exists()
+
+
+def test_an_unwritable_token_file_is_refused_before_vault_issues_a_token(broker, vault_setup):
+    (broker.root / "token-dir").mkdir()
+    accessors = lambda: len(vault_setup.api("LIST", "auth/token/accessors")[1]["data"]["keys"])  # noqa: E731
+    before = accessors()
+    result = broker.run("login", "vault", "--vault-token-file", str(broker.root / "token-dir"), check=False)
+    assert result.returncode == 2 and "token-dir is a directory" in result.stderr
+    assert accessors() == before  # no token was issued and lost

@@ -34,15 +34,13 @@ public struct ConfigLocation: Sendable, Equatable {
 
     /// The working directory and its parents up to the repository root.
     static func searchedDirectories(from start: String) -> [String] {
-        var directories: [String] = []
-        var current = (start as NSString).standardizingPath
-        while true {
-            directories.append(current)
-            if FileManager.default.fileExists(atPath: current + "/.git") { return directories }
-            let parent = (current as NSString).deletingLastPathComponent
-            if parent == current || parent.isEmpty { return [directories[0]] }
-            current = parent
+        let start = (start as NSString).standardizingPath
+        guard let root = GitWorkTree.root(of: start) else { return [start] }
+        var directories = [start]
+        while let last = directories.last, last != root, last != "/" {
+            directories.append((last as NSString).deletingLastPathComponent)
         }
+        return directories
     }
 
     /// How the file was found, for the line every login prints.
