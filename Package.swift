@@ -52,6 +52,7 @@ let package = Package(
         .target(name: "TokenExchangeProvider", dependencies: ["BrokerCore"], path: "Plugins/TokenExchange"),
         .target(name: "ExecProvider", dependencies: ["BrokerCore"], path: "Plugins/Exec"),
         .target(name: "GCPProvider", dependencies: ["BrokerCore"], path: "Plugins/GCP"),
+        .target(name: "AzureProvider", dependencies: ["BrokerCore"], path: "Plugins/Azure"),
         .executableTarget(
             name: "broker",
             dependencies: [
@@ -62,6 +63,7 @@ let package = Package(
                 "TokenExchangeProvider",
                 "ExecProvider",
                 "GCPProvider",
+                "AzureProvider",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // --static-swift-stdlib links with -export-dynamic, which puts every Swift symbol of
@@ -72,17 +74,18 @@ let package = Package(
         // Every parser of outside input, for libFuzzer (make fuzz) and corpus replay (make test).
         .executableTarget(
             name: "BrokerFuzz",
-            dependencies: ["BrokerCore", "BrokerIssuer", "AWSProvider", "ExecProvider", "GCPProvider"],
+            dependencies: ["BrokerCore", "BrokerIssuer", "AWSProvider", "ExecProvider", "GCPProvider", "AzureProvider"],
             path: "Fuzz/BrokerFuzz"
         ),
         // Helpers every test target shares (scratch directories, files, unsigned JWTs).
-        .target(name: "BrokerTestSupport", path: "Tests/BrokerTestSupport"),
+        .target(name: "BrokerTestSupport", dependencies: ["BrokerCore"], path: "Tests/BrokerTestSupport"),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "BrokerCLITests", dependencies: ["broker", "BrokerTestSupport"]),
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "VaultProviderTests", dependencies: ["VaultProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "TokenExchangeProviderTests", dependencies: ["TokenExchangeProvider", "BrokerCore"]),
         .testTarget(name: "GCPProviderTests", dependencies: ["GCPProvider", "BrokerCore", "BrokerTestSupport"]),
+        .testTarget(name: "AzureProviderTests", dependencies: ["AzureProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "ExecProviderTests", dependencies: ["ExecProvider", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(
             name: "BrokerIssuerTests",

@@ -1,4 +1,5 @@
 import AWSProvider
+import AzureProvider
 import BrokerCore
 import BrokerIssuer
 import ExecProvider
@@ -12,7 +13,7 @@ enum FuzzTargets {
     static let all: [String: @Sendable (Data) -> Void] = [
         "ini": ini, "sts-xml": stsXML, "json": json, "jwt": jwt, "config": config,
         "plugin-response": pluginResponse, "duration": duration, "proxy": proxy, "url": url,
-        "setting-flags": settingFlags, "gcp": gcp,
+        "setting-flags": settingFlags, "gcp": gcp, "azure": azure,
     ]
 
     /// Google's side: a provider name from a config or flag, STS and IAM Credentials answers,
@@ -27,6 +28,15 @@ enum FuzzTargets {
         }
         _ = try? JSONDecoder().decode(OAuthTokenEndpoint.TokenResponse.self, from: data)
         _ = try? JSONDecoder().decode(ExecutableSourceResponse.self, from: data)
+    }
+
+    /// Entra's side: an error answer read for its code and message, a token answer.
+    static func azure(_ data: Data) {
+        if let error = EntraError.read(data) {
+            _ = error.code
+            if let message = error.message, message.count > 501 { fatalError("the message is not cut") }
+        }
+        _ = try? JSONDecoder().decode(OAuthTokenEndpoint.TokenResponse.self, from: data)
     }
 
     /// Parse, and if the file is one botocore reads: editing one profile changes no other
@@ -68,6 +78,7 @@ enum FuzzTargets {
         registry.register(AWSAdapter.descriptor)
         registry.register(ExecAdapter.descriptor)
         registry.register(GCPAdapter.descriptor)
+        registry.register(AzureAdapter.descriptor)
         return registry
     }()
 

@@ -8,15 +8,7 @@ public enum TrustPolicyDiagnosis {
     public static func explain(token: IdentityToken, roleArn: String, now: Date = Date()) -> String {
         let issuer = token.issuer ?? "(missing)"
         let providerKey = issuer.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
-        var lines = ["the token sent carried (decoded, unverified):"]
-        for claim in ["iss", "sub", "aud", "azp"] {
-            lines.append("  \(claim.padding(toLength: 4, withPad: " ", startingAt: 0)) \(token.claims[claim]?.displayText ?? "(missing)")")
-        }
-        if let expires = token.expiresAt {
-            let left = expires.timeIntervalSince(now)
-            let relative = left >= 0 ? "in \(DurationText.format(left))" : "EXPIRED \(DurationText.format(-left)) ago"
-            lines.append("  exp  \(ISOTime.format(expires)) (\(relative))")
-        }
+        var lines = TokenClaimsReport.lines(token, required: ["iss", "sub", "aud", "azp"], width: 4, now: now)
         lines.append("role: \(roleArn)")
         let arnParts = roleArn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let account = arnParts.count > 4 ? arnParts[4] : "<account>"

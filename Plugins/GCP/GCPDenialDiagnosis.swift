@@ -10,19 +10,7 @@ enum GCPDenialDiagnosis {
                                "project_path", "namespace_path", "ref_type", "organization_slug", "pipeline_slug"]
 
     static func claims(_ token: IdentityToken, now: Date) -> [String] {
-        var lines = ["the token sent carried (decoded, unverified):"]
-        for claim in ["iss", "sub", "aud"] {
-            lines.append("  \(claim.padding(toLength: 16, withPad: " ", startingAt: 0)) \(token.claims[claim]?.displayText ?? "(missing)")")
-        }
-        for claim in mappedClaims {
-            if let value = token.claims[claim]?.displayText { lines.append("  \(claim.padding(toLength: 16, withPad: " ", startingAt: 0)) \(value)") }
-        }
-        if let expires = token.expiresAt {
-            let left = expires.timeIntervalSince(now)
-            lines.append("  \("exp".padding(toLength: 16, withPad: " ", startingAt: 0)) \(ISOTime.format(expires)) ("
-                         + (left >= 0 ? "in \(DurationText.format(left))" : "EXPIRED \(DurationText.format(-left)) ago") + ")")
-        }
-        return lines
+        TokenClaimsReport.lines(token, required: ["iss", "sub", "aud"], optional: mappedClaims, width: 16, now: now)
     }
 
     /// After an STS refusal (`invalid_grant`, `invalid_target`, ...).

@@ -70,7 +70,7 @@ public struct GCPSettings: Sendable {
             throw block.error("projectId", "'\(projectId.prefix(80))' is not a project ID (6 to 30 lowercase letters, digits and hyphens)")
         }
         if let domain = block.string("universeDomain") {
-            guard Self.isHostName(domain) else { throw block.error("universeDomain", "'\(domain.prefix(80))' is not a domain name", hint: "the default is googleapis.com") }
+            guard DomainName.isValid(domain) else { throw block.error("universeDomain", "'\(domain.prefix(80))' is not a domain name", hint: "the default is googleapis.com") }
             universeDomain = domain
         }
         stsEndpoint = try Self.baseURL(block, "stsEndpoint", default: "https://sts.\(universeDomain)")
@@ -127,7 +127,7 @@ public struct GCPSettings: Sendable {
 
     static func isServiceAccount(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        return email.count <= 254 && parts.count == 2 && !parts[0].isEmpty && isHostName(String(parts[1]))
+        return email.count <= 254 && parts.count == 2 && !parts[0].isEmpty && DomainName.isValid(String(parts[1]))
             && parts[0].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.+".contains($0)) }
     }
 
@@ -140,13 +140,5 @@ public struct GCPSettings: Sendable {
         let name = id.split(separator: ":").last.map(String.init) ?? id
         return (6...30).contains(name.count) && name.first?.isLetter == true
             && id.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "-.:".contains($0)) }
-    }
-
-    static func isHostName(_ name: String) -> Bool {
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        return name.count <= 253 && labels.count >= 2 && labels.allSatisfy { label in
-            (1...63).contains(label.count) && label.first != "-" && label.last != "-"
-                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-        }
     }
 }

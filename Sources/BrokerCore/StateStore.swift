@@ -170,6 +170,20 @@ public struct StateStore: Sendable {
         }
     }
 
+    /// Records (write-ahead) that `broker refresh` is about to put `contentHash` into the file
+    /// `path` of login `name`: logout then still knows the file as broker's, wherever it is.
+    public func willRefresh(name: String, path: String, contentHash: String) throws {
+        try store.update { file in
+            guard let login = file.logins.firstIndex(where: { $0.name == name }),
+                  let index = file.logins[login].written.firstIndex(where: { $0.kind == .file && $0.path == path }),
+                  file.logins[login].written[index].contentHash != nil else { return false }
+            var target = file.logins[login].written[index]
+            target.earlierHashes = Array(((target.earlierHashes ?? []) + [contentHash]).suffix(8))
+            file.logins[login].written[index] = target
+            return true
+        }
+    }
+
     /// Writes a record as given (no journal): tests and tools.
     public func record(_ record: Record) throws {
         try store.update { file in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AzureProvider
 import BrokerCore
 import Foundation
 import GCPProvider
@@ -11,6 +12,7 @@ protocol FlagsLoginAdapter {
 
 enum VaultLogin: FlagsLoginAdapter { static var descriptor: AdapterDescriptor { VaultAdapter.descriptor } }
 enum GCPLogin: FlagsLoginAdapter { static var descriptor: AdapterDescriptor { GCPAdapter.descriptor } }
+enum AzureLogin: FlagsLoginAdapter { static var descriptor: AdapterDescriptor { AzureAdapter.descriptor } }
 
 /// `broker login <adapter> --<setting> value ...`: one provider from flags, each a setting of
 /// the adapter in kebab case (`tokenFile` is `--token-file`), over the config entry of the same

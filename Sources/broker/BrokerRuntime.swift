@@ -1,5 +1,6 @@
 import AWSProvider
 import ExecProvider
+import AzureProvider
 import GCPProvider
 import TokenExchangeProvider
 import VaultProvider
@@ -17,6 +18,7 @@ struct BrokerRuntime {
         registry.register(TokenExchangeAdapter.descriptor)
         registry.register(ExecAdapter.descriptor)
         registry.register(GCPAdapter.descriptor)
+        registry.register(AzureAdapter.descriptor)
         return registry
     }()
 

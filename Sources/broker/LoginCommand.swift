@@ -9,6 +9,7 @@ struct LoginCommand: AsyncParsableCommand {
         usage: """
             broker login aws --role-arn <arn> [<options>]
             broker login gcp --workload-identity-provider <name> [--service-account <email>] [<options>]
+            broker login azure --tenant-id <id> --client-id <id> [--subscription-id <id>] [<options>]
             broker login vault --address <url> --role <role> [<options>]
             broker login <name> ... [<options>]
             broker login --all [<options>]
@@ -17,7 +18,7 @@ struct LoginCommand: AsyncParsableCommand {
             'broker login aws --role-arn ...' needs no config. 'broker login NAME [NAME...]' or \
             'broker login --all' runs the config's providers concurrently, one token per audience.
             """,
-        subcommands: [LoginProvidersCommand.self, LoginAWSCommand.self, AdapterLoginCommand<GCPLogin>.self, AdapterLoginCommand<VaultLogin>.self],
+        subcommands: [LoginProvidersCommand.self, LoginAWSCommand.self, AdapterLoginCommand<GCPLogin>.self, AdapterLoginCommand<AzureLogin>.self, AdapterLoginCommand<VaultLogin>.self],
         defaultSubcommand: LoginProvidersCommand.self
     )
 }

@@ -21,13 +21,14 @@ struct RefreshCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = CommandContext.variables
         let home = try BrokerHome(environment: environment).prepare()
-        let records = try StateStore(home: home).records().filter { $0.refresh != nil && (names.isEmpty || names.contains($0.name)) }
+        let state = StateStore(home: home)
+        let records = try state.records().filter { $0.refresh != nil && (names.isEmpty || names.contains($0.name)) }
         if let missing = names.first(where: { name in !records.contains { $0.name == name } }) {
             throw BrokerError.usage("no login named '\(missing)' has a token file to refresh", hint: "see 'broker status'")
         }
         if records.isEmpty { Terminal.note("nothing to refresh: no login wrote a web-identity token file"); return }
         guard watch else {
-            for record in records { try await refresh(record, environment: environment) }
+            for record in records { try await refresh(record, state: state, environment: environment) }
             return
         }
         while true {
@@ -36,7 +37,7 @@ struct RefreshCommand: AsyncParsableCommand {
                 let due = Self.refreshTime(of: record)
                 if due <= Date() {
                     do {
-                        try await refresh(record, environment: environment)
+                        try await refresh(record, state: state, environment: environment)
                     } catch {
                         // A transient failure must not end the watch: try again soon.
                         Terminal.error("\(record.name): \(error) (trying again in \(Int(Self.retryPause))s)")
@@ -65,10 +66,13 @@ struct RefreshCommand: AsyncParsableCommand {
         return expiry.addingTimeInterval(-margin)
     }
 
-    func refresh(_ record: StateStore.Record, environment: [String: String]) async throws {
+    func refresh(_ record: StateStore.Record, state: StateStore, environment: [String: String]) async throws {
         let refresh = record.refresh!
         let token = try await RefreshSource.token(arguments: refresh.sourceArguments, audience: refresh.audience, environment: environment)
-        try SecureFile.update(refresh.tokenFile) { _ in Data(token.jwt.reveal.utf8) }
+        let contents = Data(token.jwt.reveal.utf8)
+        // A token file of the user's choosing (not under BROKER_HOME) stays logout's to restore.
+        try state.willRefresh(name: record.name, path: refresh.tokenFile, contentHash: sha256Hex(contents))
+        try SecureFile.update(refresh.tokenFile) { _ in contents }
         let expiry = token.expiresAt.map { ", valid until \(ISOTime.format($0))" } ?? ""
         Terminal.note("\(record.name): refreshed \(refresh.tokenFile)\(expiry)")
     }

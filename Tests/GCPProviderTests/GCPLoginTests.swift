@@ -4,30 +4,13 @@ import Foundation
 import Testing
 @testable import GCPProvider
 
-/// A scripted Google: answers each request in turn and keeps what was sent.
-final class ScriptedGoogle: HTTPTransport, @unchecked Sendable {
-    private let lock = NSLock()
-    private var answers: [(Int, String)]
-    private(set) var requests: [HTTPRequest] = []
-
-    init(_ answers: [(Int, String)]) { self.answers = answers }
-
-    func send(_ request: HTTPRequest, timeout: TimeInterval, caCertFile: String?) async throws -> HTTPClient.Response {
-        let (status, body) = lock.withLock {
-            requests.append(request)
-            return answers.isEmpty ? (500, "{}") : answers.removeFirst()
-        }
-        return HTTPClient.Response(status: status, headers: [:], body: Data(body.utf8))
-    }
-}
-
 @Suite struct GCPLoginTests {
     static let provider = "projects/123456789012/locations/global/workloadIdentityPools/ci-pool/providers/github"
     static let sts = (200, #"{"access_token":"ya29.federated","token_type":"Bearer","expires_in":3599}"#)
     static let iam = (200, #"{"accessToken":"ya29.impersonated","expireTime":"2099-01-01T00:00:00Z"}"#)
     let home = temporaryDirectory()
 
-    func login(_ google: ScriptedGoogle, _ values: [String: JSONValue] = [:], token: String? = nil) async throws -> LoginResult {
+    func login(_ google: ScriptedTransport, _ values: [String: JSONValue] = [:], token: String? = nil) async throws -> LoginResult {
         var all: [String: JSONValue] = ["workloadIdentityProvider": .string(Self.provider), "serviceAccount": .string("sa@p.iam.gserviceaccount.com"),
                                         "maxAttempts": .number(2)]
         all.merge(values) { $1 }
@@ -40,7 +23,7 @@ final class ScriptedGoogle: HTTPTransport, @unchecked Sendable {
     }
 
     @Test func exchangesThenImpersonatesThenWritesTheFiles() async throws {
-        let google = ScriptedGoogle([Self.sts, Self.iam])
+        let google = ScriptedTransport([Self.sts, Self.iam])
         let result = try await login(google)
         #expect(result.credentials.accessToken?.reveal == "ya29.impersonated")
         #expect(result.credentials.identity == "sa@p.iam.gserviceaccount.com")
@@ -56,7 +39,7 @@ final class ScriptedGoogle: HTTPTransport, @unchecked Sendable {
     }
 
     @Test func theExecutableCommandIsQuotedForGoogleShellSplitting() async throws {
-        let result = try await login(ScriptedGoogle([Self.sts, Self.iam]), ["credentialSource": .string("executable")])
+        let result = try await login(ScriptedTransport([Self.sts, Self.iam]), ["credentialSource": .string("executable")])
         let data = try Data(contentsOf: URL(fileURLWithPath: home + "/broker/gcp/gcp.json"))
         let file = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let executable = (file?["credential_source"] as? [String: Any])?["executable"] as? [String: Any]
@@ -66,7 +49,7 @@ final class ScriptedGoogle: HTTPTransport, @unchecked Sendable {
     }
 
     @Test func aRefusalIsDiagnosedNeverRetriedAndWritesNothing() async throws {
-        let google = ScriptedGoogle([(400, #"{"error":"invalid_grant","error_description":"The given credential is rejected by the attribute condition."}"#)])
+        let google = ScriptedTransport([(400, #"{"error":"invalid_grant","error_description":"The given credential is rejected by the attribute condition."}"#)])
         await #expect {
             try await login(google)
         } throws: { error in
@@ -78,7 +61,7 @@ final class ScriptedGoogle: HTTPTransport, @unchecked Sendable {
     }
 
     @Test func permissionDeniedNamesThePrincipalsToBind() async throws {
-        let google = ScriptedGoogle([Self.sts, (403, #"{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.getAccessToken' denied","status":"PERMISSION_DENIED"}}"#)])
+        let google = ScriptedTransport([Self.sts, (403, #"{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.getAccessToken' denied","status":"PERMISSION_DENIED"}}"#)])
         await #expect {
             try await login(google)
         } throws: { error in
@@ -91,10 +74,10 @@ final class ScriptedGoogle: HTTPTransport, @unchecked Sendable {
     }
 
     @Test func serverErrorsAreRetriedUpToMaxAttempts() async throws {
-        let google = ScriptedGoogle([(503, "{}"), Self.sts, (500, "{}"), Self.iam])
+        let google = ScriptedTransport([(503, "{}"), Self.sts, (500, "{}"), Self.iam])
         _ = try await login(google)
         #expect(google.requests.count == 4)
-        let failing = ScriptedGoogle([(503, "{}"), (503, "{}"), (503, "{}")])
+        let failing = ScriptedTransport([(503, "{}"), (503, "{}"), (503, "{}")])
         await #expect(throws: BrokerError.self) { try await login(failing) }
         #expect(failing.requests.count == 2)
     }
@@ -106,11 +89,11 @@ final class ScriptedGoogle: HTTPTransport, @unchecked Sendable {
             return header + "." + good.split(separator: ".").dropFirst().joined(separator: ".")
         }
         for bad in [token(alg: "EdDSA", lifetime: 600), token(alg: "RS256", lifetime: 49 * 3600)] {
-            let google = ScriptedGoogle([Self.sts, Self.iam])
+            let google = ScriptedTransport([Self.sts, Self.iam])
             await #expect(throws: BrokerError.self) { try await login(google, token: bad) }
             #expect(google.requests.isEmpty)
         }
-        _ = try await login(ScriptedGoogle([Self.sts, Self.iam]), token: token(alg: "ES256", lifetime: 3600))
+        _ = try await login(ScriptedTransport([Self.sts, Self.iam]), token: token(alg: "ES256", lifetime: 3600))
     }
 
     @Test func theExecutableResponseIsGooglesShape() throws {

@@ -32,6 +32,12 @@ public struct OAuthTokenEndpoint: Sendable {
         return fields
     }
 
+    /// RFC 6749 §4.4: the client-credentials grant (the client authenticates itself; with an
+    /// assertion, the identity token is its credential).
+    public static func clientCredentialsFields(scope: String) -> [(String, String)] {
+        [("grant_type", "client_credentials"), ("scope", scope)]
+    }
+
     /// The successful answer's members broker reads.
     public struct TokenResponse: Decodable, Sendable {
         public var access_token: String?
@@ -55,6 +61,8 @@ public struct OAuthTokenEndpoint: Sendable {
         public var what: String
         public var status: Int
         public var answer: ErrorResponse?
+        /// The answer as sent, for members beyond RFC 6749's (Entra's `error_codes`, `trace_id`).
+        public var body: Data
 
         public var code: String? { answer?.error }
 
@@ -83,7 +91,8 @@ public struct OAuthTokenEndpoint: Sendable {
         let endpoint = url.absoluteString
         guard (200...299).contains(response.status) else {
             let oauth = try? JSONDecoder().decode(ErrorResponse.self, from: response.body)
-            throw Refusal(endpoint: url.absoluteString, what: what, status: response.status, answer: oauth?.error == nil ? nil : oauth)
+            throw Refusal(endpoint: url.absoluteString, what: what, status: response.status,
+                          answer: oauth?.error == nil ? nil : oauth, body: response.body)
         }
         guard let answer = try? JSONDecoder().decode(TokenResponse.self, from: response.body), let token = answer.access_token, !token.isEmpty else {
             throw BrokerError.failure("the token endpoint \(endpoint) answered without an access_token")
