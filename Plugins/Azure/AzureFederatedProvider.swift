@@ -52,7 +52,7 @@ public struct AzureFederatedProvider: Provider {
                        "environmentFile": settings.environmentFile, "scope": settings.scope]
         if settings.authorityHost != AzureSettings.publicCloudAuthority { details["authorityHost"] = settings.authorityHost }
         if let subscription = settings.subscriptionId { details["subscriptionId"] = subscription }
-        let credentials = IssuedCredentials(identity: "application \(settings.clientId) in tenant \(settings.tenantId)", expiration: expiry,
+        let credentials = IssuedCredentials(identity: "app \(settings.clientId)", expiration: expiry,
                                             details: details, environment: environment, accessToken: accessToken)
         return LoginResult(credentials: credentials, written: written.map { WrittenTarget(kind: .file, path: $0) },
                            tokenFile: settings.tokenFile, warnings: settings.warnings, adapterRecord: record)

@@ -69,6 +69,9 @@ enum EntraDenialDiagnosis {
                      "  issuer    \(issuer)",
                      "  subject   \(subject)",
                      "  audiences \(audiences.joined(separator: ", "))"]
+        if !issuer.hasPrefix("https://") {
+            lines.append("note: Entra fetches the issuer's keys over public https; \(issuer) cannot be a federated credential's issuer")
+        }
         if !token.audiences.contains(where: { $0.hasPrefix(AzureSettings.defaultAudience) }) {
             lines.append("note: Entra's federated credentials expect the audience \(AzureSettings.defaultAudience) unless set otherwise")
         }

@@ -69,7 +69,7 @@ struct ConfigLoginOptions: ParsableArguments {
     @Option(help: "Skip a provider whose earlier credentials are still valid for longer than this (e.g. 15m).")
     var minRemaining: String?
 
-    @Option(help: "text (summary on stderr only), json (one report), env (export lines), github ($GITHUB_ENV, masked) or access-token (Google's token alone, for curl).")
+    @Option(help: "text (summary on stderr only), json (one report), env (export lines), github ($GITHUB_ENV, masked) or access-token (the access token alone, for curl: Google Cloud, Azure).")
     var output = OutputFormat.text
 
     @Flag(help: "Say which token source was chosen and why.")

@@ -143,11 +143,14 @@ def with_google(env, tmp_path):
     return env
 
 
-def pointed_at(config_text, stub):
-    """The one substitution: Google's endpoints cannot be reached here, so the gcp entry gets the
-    loopback stub's (as AWS_ENDPOINT_URL points broker and the AWS CLI at moto)."""
+def pointed_at(config_text, stub, entra=None):
+    """The one substitution: Google's and Microsoft's endpoints cannot be reached here, so the gcp
+    and azure entries get the loopback stubs' (as AWS_ENDPOINT_URL points broker and the AWS CLI
+    at moto)."""
     config = json.loads(config_text)
     config["providers"]["gcp"].update(stsEndpoint=stub.url, iamEndpoint=stub.url)
+    if entra:
+        config["providers"]["azure"]["authorityHost"] = entra.url
     return json.dumps(config)
 
 
@@ -206,3 +209,71 @@ def test_the_gitlab_aws_and_gcp_recipe_runs_as_written(broker, moto, tmp_path):
         assert stub.sts_requests[0]["form"]["subject_token"] == tokens["GCP_ID_TOKEN"]
     finally:
         stub.close()
+
+
+# --- AWS, Google Cloud and Azure in one login -----------------------------------------------
+
+# Terraform and its azurerm provider cannot be downloaded here; this stand-in reads exactly what
+# azurerm reads for OIDC (ARM_USE_OIDC, ARM_CLIENT_ID, ARM_TENANT_ID, ARM_SUBSCRIPTION_ID, and the
+# token file ARM_OIDC_TOKEN_FILE_PATH, re-read for every token) and logs in through azure-identity's
+# ClientAssertionCredential, as azurerm does through its own client. Entra's host is the loopback
+# stub's (AZURE_AUTHORITY_HOST, which broker exports from the substituted authorityHost).
+TERRAFORM = """#!{python}
+import os, sys
+from azure.identity import ClientAssertionCredential
+if os.environ.get("ARM_USE_OIDC") != "true" or not os.environ.get("ARM_SUBSCRIPTION_ID"):
+    sys.exit("terraform stand-in: azurerm needs ARM_USE_OIDC=true and ARM_SUBSCRIPTION_ID")
+def assertion():
+    with open(os.environ["ARM_OIDC_TOKEN_FILE_PATH"]) as token_file:
+        return token_file.read()
+credential = ClientAssertionCredential(os.environ["ARM_TENANT_ID"], os.environ["ARM_CLIENT_ID"], assertion,
+                                       authority=os.environ["AZURE_AUTHORITY_HOST"], disable_instance_discovery=True)
+token = credential.get_token("https://management.azure.com/.default").token
+with open(os.environ["TERRAFORM_TOKENS_SEEN"], "a") as seen:
+    seen.write(token + "\\n")
+print("azurerm: subscription " + os.environ["ARM_SUBSCRIPTION_ID"] + ": no changes")
+"""
+
+
+def test_the_github_aws_gcp_and_azure_recipe_runs_as_written(broker, serve, moto, tmp_path):
+    import sys
+    from entra_stub import AUDIENCE, EntraStub
+    served = serve()
+    google = google_stub(broker, "github")
+    config = json.loads(recipe("github-azure-config"))["providers"]["azure"]
+    subject = "repo:acme/app:ref:refs/heads/main"
+    # Entra as the README sets it up: one federated credential with the README's subject.
+    (tmp_path / "ca").mkdir()
+    entra = EntraStub(json.loads(broker.run("idp", "jwks").stdout), tmp_path / "ca", credentials={config["clientId"]: [
+        {"issuer": served.discovery()["issuer"], "subject": subject, "audiences": [AUDIENCE]}]}, tenants=(config["tenantId"],))
+    try:
+        request_token = broker.run("idp", "request-token", "create", "--subject", subject).stdout.strip()
+        job = yaml.safe_load(recipe("github-azure"))["jobs"]["deploy"]
+        workspace = tmp_path / "workspace"
+        (workspace / "infra").mkdir(parents=True)
+        (workspace / "broker.json").write_text(pointed_at(recipe("github-azure-config"), google, entra))
+        github_env = tmp_path / "github_env"
+        env = with_google(runner_env(broker, moto, GITHUB_ACTIONS="true", GITHUB_WORKSPACE=str(workspace), GITHUB_RUN_ID="7412345678",
+                                     ACTIONS_ID_TOKEN_REQUEST_URL=served.url + "/token?api-version=2.0",
+                                     ACTIONS_ID_TOKEN_REQUEST_TOKEN=request_token, GITHUB_ENV=str(github_env),
+                                     GITHUB_OUTPUT=str(tmp_path / "github_output"), SSL_CERT_FILE=entra.ca,
+                                     REQUESTS_CA_BUNDLE=entra.ca, TERRAFORM_TOKENS_SEEN=str(tmp_path / "terraform-tokens")), tmp_path)
+        (tmp_path / "gcloud-bin" / "terraform").write_text(TERRAFORM.format(python=sys.executable))
+        (tmp_path / "gcloud-bin" / "terraform").chmod(0o755)
+        results = []
+        for step in [step["run"] for step in job["steps"] if "run" in step]:
+            if github_env.exists():
+                env.update(line.split("=", 1) for line in github_env.read_text().splitlines() if "=" in line)
+            results += run_steps([step], env, workspace)
+        assert ":assumed-role/deploy/" in json.loads(results[1].stdout)["Arn"]
+        assert results[2].stdout.strip() == "acme-prod"
+        assert results[3].stdout.strip() == "azurerm: subscription " + config["subscriptionId"] + ": no changes"
+        assert (tmp_path / "terraform-tokens").read_text().split()[-1] in [i["token"] for i in entra.issued]
+        # broker's own grant and Terraform's both sent the token file's bytes.
+        token_file = env["ARM_OIDC_TOKEN_FILE_PATH"]
+        assert token_file.startswith(env["BROKER_HOME"]) and env["AZURE_FEDERATED_TOKEN_FILE"] == token_file
+        assert entra.token_requests[-1]["form"]["client_assertion"] == open(token_file).read()
+        assert len(entra.token_requests) == 2 and env["ARM_SUBSCRIPTION_ID"] == config["subscriptionId"]
+    finally:
+        google.close()
+        entra.close()
