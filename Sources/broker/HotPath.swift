@@ -3,8 +3,8 @@ import AWSProvider
 import BrokerCore
 import BrokerIssuer
 
-/// The commands run over and over, `login aws` (every CI job), `credential-process aws`
-/// (every SDK client start) and `idp token`, read without argument-parser's machinery: its
+/// The commands run over and over, `login aws` and `login gcp|azure|vault` (every CI job),
+/// `credential-process aws` (every SDK client start) and `idp token`, read without argument-parser's machinery: its
 /// first parse in a process reflects over the command's types, about 5 ms of a 20 ms
 /// `credential_process` answer. Only plain `--name value` / `--name=value` options
 /// are read here, into the same option structs; anything else (help, a short flag, a value
@@ -19,8 +19,15 @@ enum HotPath {
     /// Options that take no value.
     static let bareFlags: Set<String> = ["decode", "overwrite"]
     static let idpTokenNames = ["audience", "decode", "lifetime", "subject", "claim", "issuer", "algorithm", "config"]
+    /// `login <adapter>`'s own options; every other `--name` is one of the adapter's settings.
+    static var adapterLoginNames: [String] { SourceFlags.names + ["audience", "min-remaining", "output", "verbose", "config"] }
+    static let flagsLoginAdapters: [any FlagsLoginAdapter.Type] = [GCPLogin.self, AzureLogin.self, VaultLogin.self]
 
     static func parse(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> (any AsyncParsableCommand)? {
+        if arguments.count > 2, arguments[0] == "login",
+           let adapter = flagsLoginAdapters.first(where: { $0.descriptor.loginCommand == arguments[1] }) {
+            return anyAdapterLogin(adapter, Array(arguments.dropFirst(2)))
+        }
         guard arguments.count > 2, let values = FlagValues(Array(arguments.dropFirst(2)), flags: bareFlags) else { return nil }
         switch (arguments[0], arguments[1]) {
         case ("login", "aws"): return loginAWS(values)
@@ -63,6 +70,45 @@ enum HotPath {
         command.overwrite = values.flag("overwrite")
         guard values.last("overwrite") == nil else { return nil }
         return validated(command, groups: [source])
+    }
+
+    /// `login gcp|azure|vault`: the command's own options are read as for `login aws`; the
+    /// adapter's settings are passed on as words, which the command itself checks (as it does
+    /// when argument-parser hands them over as unrecognized arguments).
+    static func adapterLogin<Adapter: FlagsLoginAdapter>(_: Adapter.Type, _ words: [String]) -> AdapterLoginCommand<Adapter>? {
+        let booleans = Set(Adapter.descriptor.keys.filter { $0.kind == .boolean }.flatMap(\.flagNames) + ["verbose"])
+        var own: [String] = [], settings: [String] = []
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            guard word.hasPrefix("--"), word.count > 2 else { return nil }
+            let name = String(word.dropFirst(2).prefix { $0 != "=" })
+            var group = [word]
+            if !word.contains("="), !booleans.contains(name) {
+                guard index + 1 < words.count, !words[index + 1].hasPrefix("-") else { return nil }
+                group.append(words[index + 1])
+            }
+            if adapterLoginNames.contains(name) { own += group } else { settings += group }
+            index += group.count
+        }
+        guard let values = FlagValues(own, flags: ["verbose"]), values.last("verbose") == nil, let source = SourceFlags.read(values) else { return nil }
+        var options = ConfigLoginOptions()
+        options.minRemaining = values.last("min-remaining")
+        let output = values.last("output")
+        options.output = output.flatMap(OutputFormat.init(argument:)) ?? .text
+        guard output == nil || OutputFormat(argument: output!) != nil else { return nil }
+        options.verbose = values.flag("verbose")
+        options.source = source
+        options.configOption = config(values)
+        var command = AdapterLoginCommand<Adapter>()
+        command.settings = settings
+        command.audience = values.last("audience")
+        command.options = options
+        return validated(command, groups: [source, options])
+    }
+
+    private static func anyAdapterLogin<Adapter: FlagsLoginAdapter>(_ adapter: Adapter.Type, _ words: [String]) -> (any AsyncParsableCommand)? {
+        adapterLogin(adapter, words)
     }
 
     static func credentialProcessAWS(_ values: FlagValues) -> CredentialProcessCommand.AWS? {

@@ -23,6 +23,33 @@ import Testing
         #expect(try Self.definedNames(LoginAWSCommand._dumpHelp()) == Set(HotPath.loginAWSNames))
         #expect(try Self.definedNames(CredentialProcessCommand.AWS._dumpHelp()) == Set(HotPath.credentialProcessAWSNames))
         #expect(try Self.definedNames(IdpTokenCommand._dumpHelp()) == Set(HotPath.idpTokenNames))
+        #expect(try Self.definedNames(AdapterLoginCommand<AzureLogin>._dumpHelp()) == Set(HotPath.adapterLoginNames))
+        #expect(Set(HotPath.flagsLoginAdapters.compactMap { $0.descriptor.loginCommand })
+            == Set(LoginCommand.configuration.subcommands.compactMap { $0.configuration.commandName }).subtracting(["aws", "providers"]))
+    }
+
+    @Test func adapterLoginReadsWhatArgumentParserReads() throws {
+        let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47", client = "0c1d2e3f-4a5b-6c7d-8e9f-a0b1c2d3e4f5"
+        let azure: [[String]] = [
+            ["--tenant-id", tenant, "--client-id", client],
+            ["--tenant-id=\(tenant)", "--output", "json", "--client-id", client, "--verbose", "--audience", "api://AzureADTokenExchangeUSGov"],
+            ["--client-id", client, "--tenant-id", "contoso.onmicrosoft.com", "--token-file", "/tmp/t", "--federated-token-file", "/tmp/f",
+             "--min-remaining", "5m", "--source=file", "--config", Self.config, "--max-attempts", "2", "--max-attempts", "3"],
+            ["--tenant-id", tenant, "--client-id", client, "--output=env", "--token-command", "echo {audience}", "--source", "command",
+             "--issuer", "https://i.example", "--token-timeout", "5s", "--scope", "https://vault.azure.net/.default"],
+        ]
+        for arguments in azure {
+            let fast = try #require(HotPath.adapterLogin(AzureLogin.self, arguments), "\(arguments)")
+            let parsed = try AdapterLoginCommand<AzureLogin>.parse(arguments)
+            #expect(String(reflecting: fast) == String(reflecting: parsed), "\(arguments)")
+        }
+        let gcp = ["--workload-identity-provider", "projects/1/locations/global/workloadIdentityPools/pool/providers/prov",
+                   "--scopes", "a", "--scopes=b", "--output", "access-token"]
+        let fast = try #require(HotPath.adapterLogin(GCPLogin.self, gcp))
+        #expect(String(reflecting: fast) == String(reflecting: try AdapterLoginCommand<GCPLogin>.parse(gcp)))
+        let vault = ["--address", "http://127.0.0.1:8200", "--role", "ci", "--vault-token-file", "/tmp/v"]
+        let vaultFast = try #require(HotPath.adapterLogin(VaultLogin.self, vault))
+        #expect(String(reflecting: vaultFast) == String(reflecting: try AdapterLoginCommand<VaultLogin>.parse(vault)))
     }
 
     static let role = "arn:aws:iam::123456789012:role/deploy"
@@ -96,6 +123,10 @@ import Testing
         ["login", "aws", "--role-arn", role, "--token-file", "a", "--token-env", "B"],
         ["credential-process", "aws", "--role-arn", role, "--profile", "x"], ["login", "gcp", "--role-arn", role],
         ["status", "aws", "--role-arn", role], ["login", "aws"],
+        ["login", "azure", "--help"], ["login", "azure", "--tenant-id"], ["login", "azure", "--tenant-id", "t", "--verbose=yes"],
+        ["login", "azure", "--tenant-id", "t", "positional"], ["login", "azure", "--tenant-id", "t", "--tenant", "x"],
+        ["login", "azure", "--tenant-id", "t", "--max-attempts", "-1"], ["login", "gcp", "--output", "yaml"],
+        ["login", "vault", "--role", "r", "--min-remaining", "soon"], ["login", "azure", "--tenant-id", "t", "--", "x"],
     ])
     func handsEverythingElseBack(_ arguments: [String]) {
         #expect(HotPath.parse(arguments) == nil)
