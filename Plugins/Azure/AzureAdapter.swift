@@ -47,7 +47,18 @@ public enum AzureAdapter {
             return ["sends the token to the endpoint \(host)"]
         },
         loginCommand: "azure",
+        // Sovereign clouds name Entra by their own audience; an explicit `audience` still wins.
+        derivedAudience: { block in
+            block.string("authorityHost").flatMap { URL(string: $0)?.host?.lowercased() }.flatMap { sovereignAudiences[$0] }
+        },
         issuesAccessToken: true)
+
+    /// The federated-credential audience Entra expects in each sovereign cloud.
+    static let sovereignAudiences = [
+        "login.microsoftonline.us": "api://AzureADTokenExchangeUSGov",
+        "login.chinacloudapi.cn": "api://AzureADTokenExchangeChina",
+        "login.partner.microsoftonline.cn": "api://AzureADTokenExchangeChina",
+    ]
 
     /// What `--output env|github` exports and the environment file holds: what the Azure SDKs'
     /// WorkloadIdentityCredential / DefaultAzureCredential and Terraform's azurerm and azuread

@@ -38,6 +38,17 @@ import Testing
         #expect(s.tokenURL.absoluteString == "https://login.microsoftonline.us/contoso.onmicrosoft.com/oauth2/v2.0/token")
     }
 
+    @Test func sovereignCloudsDeriveTheirOwnAudience() {
+        func audience(_ host: String?) -> String? {
+            let block = SettingsBlock(host.map { ["authorityHost": .string($0)] } ?? [:], path: "providers.azure")
+            return AzureAdapter.descriptor.defaultAudience(for: block)
+        }
+        #expect(audience(nil) == "api://AzureADTokenExchange")
+        #expect(audience("https://login.microsoftonline.com") == "api://AzureADTokenExchange")
+        #expect(audience("https://login.microsoftonline.us/") == "api://AzureADTokenExchangeUSGov")
+        #expect(audience("https://login.chinacloudapi.cn") == "api://AzureADTokenExchangeChina")
+    }
+
     @Test func anExplicitTokenFileHasItsEnvironmentFileBesideIt() throws {
         let s = try settings(["tokenFile": .string("~/ci/azure-token.jwt"), "accessTokenFile": .string("/tmp/at")])
         #expect(s.tokenFile == "/home/ci/ci/azure-token.jwt" && !s.tokenFileIsDefault)
