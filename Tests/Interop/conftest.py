@@ -244,3 +244,8 @@ def caller_identity_boto3(broker, profile, endpoint, **env):
     return arn, access_key
 
 
+
+
+def home_snapshot(broker):
+    """Every file under the test's HOME with its bytes: "leaves the home as it was" compares two."""
+    return {str(p.relative_to(broker.home)): p.read_bytes() for p in broker.home.rglob("*") if p.is_file()}

@@ -4,15 +4,16 @@ client-credentials grant with a federated client assertion: the grant fields, th
 application, a `/.default` scope, the assertion's RS256 signature against broker's JWKS, its
 time window, and that its iss, sub and aud match one federated credential of the application
 exactly. It answers AADSTS errors in Entra's shape. Faults can be scripted."""
-import json
 import ssl
 import threading
 import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import jwt
+
+from stub_http import JSONHandler
 
 from tls_certs import make_ca_and_server
 
@@ -39,20 +40,7 @@ class EntraStub:
         self.paths = make_ca_and_server(directory)
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def answer(self, status, payload, headers=None):
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JSONHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 parts = urllib.parse.urlparse(self.path).path.strip("/").split("/")

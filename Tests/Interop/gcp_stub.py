@@ -8,9 +8,11 @@ import threading
 import time
 import urllib.parse
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import jwt
+
+from stub_http import JSONHandler
 
 PROVIDER = "projects/123456789012/locations/global/workloadIdentityPools/ci-pool/providers/broker"
 STS_AUDIENCE = "//iam.googleapis.com/" + PROVIDER
@@ -35,20 +37,7 @@ class GoogleStub:
         self.impersonated = []  # access tokens generateAccessToken handed out
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def answer(self, status, payload, headers=None):
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JSONHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 path = urllib.parse.urlparse(self.path).path

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BROKER
+from conftest import BROKER, home_snapshot
 from entra_stub import AUDIENCE, CLIENT, MANAGEMENT, SUBSCRIPTION, TENANT, EntraStub
 from gcp_stub import PROVIDER, SERVICE_ACCOUNT, GoogleStub
 
@@ -243,7 +243,7 @@ def test_login_all_aws_gcp_and_azure_one_token_each_then_logout_leaves_home_as_i
     try:
         aws.mkdir()
         (aws / "config").write_text("[default]\nregion = eu-west-1\n")
-        before = {str(p.relative_to(broker.home)): p.read_bytes() for p in broker.home.rglob("*") if p.is_file()}
+        before = home_snapshot(broker)
         broker.own_config({"version": 1, "providers": {
             "aws": {"adapter": "aws-sts", "roleArn": "arn:aws:iam::123456789012:role/deploy", "stsEndpoint": moto, "profile": "ci"},
             "gcp": {"adapter": "gcp-workload-identity", "workloadIdentityProvider": PROVIDER, "serviceAccount": SERVICE_ACCOUNT,
@@ -259,7 +259,7 @@ def test_login_all_aws_gcp_and_azure_one_token_each_then_logout_leaves_home_as_i
         environment_file = Path(broker.env["BROKER_HOME"]) / "azure" / "azure.env"
         assert azure_identity(environment_file, stub.ca).returncode == 0
         broker.run("logout", "--all")
-        after = {str(p.relative_to(broker.home)): p.read_bytes() for p in broker.home.rglob("*") if p.is_file()}
+        after = home_snapshot(broker)
         assert after == before
     finally:
         google.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BROKER
+from conftest import BROKER, home_snapshot
 from gcp_stub import CLOUD_PLATFORM, PROVIDER, SERVICE_ACCOUNT, STS_AUDIENCE, GoogleStub
 
 GOOGLE_AUTH = """
@@ -261,7 +261,7 @@ def test_login_all_aws_and_gcp_one_token_per_audience_then_logout_leaves_home_as
     stub = google()
     aws.mkdir()
     (aws / "config").write_text("[default]\nregion = eu-west-1\n")
-    before = {str(p.relative_to(broker.home)): p.read_bytes() for p in broker.home.rglob("*") if p.is_file()}
+    before = home_snapshot(broker)
     broker.own_config({"version": 1, "providers": {
         "aws": {"adapter": "aws-sts", "roleArn": "arn:aws:iam::123456789012:role/deploy", "stsEndpoint": moto, "profile": "ci"},
         "gcp": {"adapter": "gcp-workload-identity", "workloadIdentityProvider": PROVIDER, "serviceAccount": SERVICE_ACCOUNT,
@@ -277,7 +277,7 @@ def test_login_all_aws_and_gcp_one_token_per_audience_then_logout_leaves_home_as
     assert payload["aud"] == STS_AUDIENCE  # Google's default audience; AWS got its own token
     assert "[ci]" in (aws / "credentials").read_text()
     broker.run("logout", "--all")
-    after = {str(p.relative_to(broker.home)): p.read_bytes() for p in broker.home.rglob("*") if p.is_file()}
+    after = home_snapshot(broker)
     assert after == before
     assert not any(p.startswith("gcp/") for p in home_files(broker))
 

@@ -42,6 +42,16 @@ def run_steps(lines, env, cwd):
     return outputs
 
 
+def run_github_steps(job, env, github_env, workspace):
+    """Each `run:` step in turn; the runner loads $GITHUB_ENV into every later step."""
+    results = []
+    for step in [step["run"] for step in job["steps"] if "run" in step]:
+        if github_env.exists():
+            env.update(line.split("=", 1) for line in github_env.read_text().splitlines() if "=" in line)
+        results += run_steps([step], env, workspace)
+    return results
+
+
 def runner_env(broker, moto, **extra):
     return {
         "HOME": str(broker.home), "BROKER_HOME": str(broker.root / "broker-home"), "USER": "runner",
@@ -176,12 +186,7 @@ def test_the_github_aws_and_gcp_recipe_runs_as_written(broker, serve, moto, tmp_
                                      ACTIONS_ID_TOKEN_REQUEST_URL=served.url + "/token?api-version=2.0",
                                      ACTIONS_ID_TOKEN_REQUEST_TOKEN=request_token,
                                      GITHUB_ENV=str(github_env), GITHUB_OUTPUT=str(tmp_path / "github_output")), tmp_path)
-        results = []
-        for step in [step["run"] for step in job["steps"] if "run" in step]:
-            # The runner loads $GITHUB_ENV into every later step.
-            if github_env.exists():
-                env.update(line.split("=", 1) for line in github_env.read_text().splitlines() if "=" in line)
-            results += run_steps([step], env, workspace)
+        results = run_github_steps(job, env, github_env, workspace)
         assert ":assumed-role/deploy/" in json.loads(results[1].stdout)["Arn"]
         assert results[2].stdout.strip() == "acme-prod"
         seen = (tmp_path / "gcloud-tokens").read_text().split()
@@ -260,11 +265,7 @@ def test_the_github_aws_gcp_and_azure_recipe_runs_as_written(broker, serve, moto
                                      REQUESTS_CA_BUNDLE=entra.ca, TERRAFORM_TOKENS_SEEN=str(tmp_path / "terraform-tokens")), tmp_path)
         (tmp_path / "gcloud-bin" / "terraform").write_text(TERRAFORM.format(python=sys.executable))
         (tmp_path / "gcloud-bin" / "terraform").chmod(0o755)
-        results = []
-        for step in [step["run"] for step in job["steps"] if "run" in step]:
-            if github_env.exists():
-                env.update(line.split("=", 1) for line in github_env.read_text().splitlines() if "=" in line)
-            results += run_steps([step], env, workspace)
+        results = run_github_steps(job, env, github_env, workspace)
         assert ":assumed-role/deploy/" in json.loads(results[1].stdout)["Arn"]
         assert results[2].stdout.strip() == "acme-prod"
         assert results[3].stdout.strip() == "azurerm: subscription " + config["subscriptionId"] + ": no changes"
