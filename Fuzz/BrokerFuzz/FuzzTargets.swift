@@ -13,7 +13,7 @@ enum FuzzTargets {
     static let all: [String: @Sendable (Data) -> Void] = [
         "ini": ini, "sts-xml": stsXML, "json": json, "jwt": jwt, "config": config,
         "plugin-response": pluginResponse, "duration": duration, "proxy": proxy, "url": url,
-        "setting-flags": settingFlags, "gcp": gcp, "azure": azure,
+        "setting-flags": settingFlags, "gcp": gcp, "azure": azure, "trust-policy": trustPolicy,
     ]
 
     /// Google's side: a provider name from a config or flag, STS and IAM Credentials answers,
@@ -28,6 +28,20 @@ enum FuzzTargets {
         }
         _ = try? JSONDecoder().decode(OAuthTokenEndpoint.TokenResponse.self, from: data)
         _ = try? JSONDecoder().decode(ExecutableSourceResponse.self, from: data)
+    }
+
+    /// A trust policy from a file, evaluated against a fixed token (and the data as claims).
+    static func trustPolicy(_ data: Data) {
+        let claims: [String: JSONValue] = ["iss": .string("https://token.actions.githubusercontent.com"), "sub": .string("repo:o/r:ref:refs/heads/main"),
+                                           "aud": .array([.string("sts.amazonaws.com"), .string("x")]), "azp": .string("a")]
+        if let policy = try? TrustPolicy.parse(data) {
+            _ = TrustPolicyEvaluation(policy: policy, request: .init(claims: claims, roleArn: "arn:aws:iam::123456789012:role/r"))
+        }
+        if let object = (try? StrictJSON.parse(data))?.objectValue {
+            _ = TrustPolicyEvaluation.Request(claims: object, roleArn: nil).providerARN
+        }
+        let text = Array(String(decoding: data, as: UTF8.self).unicodeScalars)
+        _ = ConditionOperator.like(text, text.reversed())
     }
 
     /// Entra's side: an error answer read for its code and message, a token answer.

@@ -1,9 +1,9 @@
 /// The shapes of the AWS identifiers broker checks before calling STS. Hand-written rather
 /// than regular expressions: NSRegularExpression compiles ICU's Unicode tables on first use,
 /// a few milliseconds on every login, and STS's own rules are ASCII.
-enum AWSIdentifiers {
+public enum AWSIdentifiers {
     /// `arn:aws[a-z-]*:iam::<12 digits>:role/<[\w+=,.@/-]+>`
-    static func isRoleARN(_ text: String) -> Bool {
+    public static func isRoleARN(_ text: String) -> Bool {
         matchesIAM(text, resource: "role/", allowAWSAccount: false)
     }
 
