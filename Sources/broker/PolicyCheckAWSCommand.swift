@@ -17,63 +17,27 @@ struct PolicyCheckAWSCommand: AsyncParsableCommand {
             String[Not]Equals[IgnoreCase], String[Not]Like, their IfExists forms, Null and ForAnyValue:/ForAllValues:.
             """)
 
-    @Option(help: "The trust policy JSON file ('-' for stdin).")
-    var policy: String
-
     @Option(help: "The role: the provider ARN must be in its partition and account.")
     var roleArn: String?
 
     @Option(help: "Audience of the token to check (default sts.amazonaws.com).")
     var audience = "sts.amazonaws.com"
 
-    @Option(help: "A JSON object of claims to check instead of a token.")
-    var claims: String?
-
-    @Option(help: "text or json.")
-    var output = ReportFormat.text
-
-    @OptionGroup var source: TokenSourceOptions
-    @OptionGroup var configOption: ConfigOption
+    @OptionGroup var input: PolicyInputOptions
 
     func run() async throws {
         if let roleArn, !AWSIdentifiers.isRoleARN(roleArn) {
             throw BrokerError.usage("--role-arn: '\(roleArn.prefix(120))' is not a role ARN", hint: "for example arn:aws:iam::123456789012:role/deploy")
         }
-        let document = try Self.read(policy, name: "--policy")
-        let trust: TrustPolicy
-        do {
-            trust = try TrustPolicy.parse(document)
-        } catch let problem as TrustPolicy.Problem {
-            throw BrokerError.usage("\(policy) is not a trust policy: \(problem)", hint: "give the role's trust policy document, as 'aws iam get-role' shows it")
-        }
-        let request = TrustPolicyEvaluation.Request(claims: try await tokenClaims(), roleArn: roleArn)
+        let trust = try input.parsePolicy("a trust policy", TrustPolicy.parse)
+        let request = TrustPolicyEvaluation.Request(claims: try await input.claims(audience: audience), roleArn: roleArn)
         let result = TrustPolicyEvaluation(policy: trust, request: request)
-        if output == .json {
+        if input.output == .json {
             Terminal.output(try JSONOutput.string(PolicyCheckReport(result, request: request)))
         } else {
             Terminal.output(Self.text(result, request: request))
         }
         if !result.allowed { throw ExitFailure(code: 1) }
-    }
-
-    func tokenClaims() async throws -> [String: JSONValue] {
-        if let claims {
-            guard let object = (try? StrictJSON.parse(try Self.read(claims, name: "--claims")))?.objectValue else {
-                throw BrokerError.usage("--claims: \(claims) is not a JSON object of claims", hint: "for example {\"iss\": \"https://token.actions.githubusercontent.com\", \"sub\": \"repo:org/app:ref:refs/heads/main\", \"aud\": \"sts.amazonaws.com\"}")
-            }
-            return object
-        }
-        let runtime = try BrokerRuntime(configOption: configOption.config)
-        // The token as a login would get it; not checked for expiry: the policy question stands.
-        return try await source.makeSource(runtime: runtime).source.token(audience: audience).claims
-    }
-
-    static func read(_ path: String, name: String) throws -> Data {
-        if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw BrokerError.usage("\(name): cannot read \(path)")
-        }
-        return data
     }
 
     static func text(_ result: TrustPolicyEvaluation, request: TrustPolicyEvaluation.Request) -> String {

@@ -11,9 +11,6 @@ struct PolicyGenerateAWSCommand: AsyncParsableCommand {
         commandName: "aws",
         abstract: "Print an IAM role trust policy (StringEquals on :aud, StringLike on :sub).")
 
-    @Option(help: "The subject pattern, StringLike (* and ?); default: the token's own sub.")
-    var subject: String?
-
     @Option(help: "The audience (default sts.amazonaws.com).")
     var audience = "sts.amazonaws.com"
 
@@ -23,8 +20,7 @@ struct PolicyGenerateAWSCommand: AsyncParsableCommand {
     @Option(help: "The role the policy is for: gives the account and partition.")
     var roleArn: String?
 
-    @OptionGroup var source: TokenSourceOptions
-    @OptionGroup var configOption: ConfigOption
+    @OptionGroup var trusted: PolicySubjectOptions
 
     func run() async throws {
         if let roleArn, !AWSIdentifiers.isRoleARN(roleArn) {
@@ -37,22 +33,8 @@ struct PolicyGenerateAWSCommand: AsyncParsableCommand {
         guard account.count == 12, account.allSatisfy(\.isASCII), account.allSatisfy(\.isNumber) else {
             throw BrokerError.usage("--account: '\(account.prefix(40))' is not a 12-digit AWS account ID")
         }
-        // `--issuer` (the token-source option) names the issuer: the embedded one's URL, or any other's.
-        var issuer = source.issuerURL, subject = self.subject
-        if issuer == nil || subject == nil {
-            let runtime = try BrokerRuntime(configOption: configOption.config)
-            let token = try await source.makeSource(runtime: runtime).source.token(audience: audience)
-            issuer = issuer ?? token.issuer
-            subject = subject ?? token.subject
-        }
-        guard let issuer, issuer.hasPrefix("https://") else {
-            throw BrokerError.usage("--issuer: '\(issuer?.prefix(120) ?? "")' is not an https URL: IAM registers only https OIDC providers",
-                                    hint: "publish the embedded issuer's keys at an https URL ('broker idp publish site') and pass it")
-        }
-        guard let subject, !subject.isEmpty, subject != "*" else {
-            throw BrokerError.usage("--subject must name the subjects to trust; '*' would let every token of the issuer in")
-        }
-        Terminal.output(try TrustPolicyTemplate.document(issuer: issuer, subject: subject, audience: audience, account: account,
+        let trusted = try await trusted.resolve(audience: audience)
+        Terminal.output(try TrustPolicyTemplate.document(issuer: trusted.issuer, subject: trusted.subject, audience: audience, account: account,
                                                          partition: parts?[1] ?? "aws"))
     }
 }

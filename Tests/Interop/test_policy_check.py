@@ -1,6 +1,7 @@
 """`broker policy check aws` / `policy generate aws`: the role's trust policy evaluated offline
 against the token a login would send (the rule table itself is Tests/AWSProviderTests)."""
 import json
+import shlex
 
 import pytest
 
@@ -93,3 +94,86 @@ def test_a_policy_that_is_not_a_trust_policy_exits_2_with_its_json_path(broker, 
 def test_bad_input_exits_2(broker, args, said):
     result = broker.run(*args, check=False)
     assert result.returncode == 2 and said in result.stderr, result.stderr
+
+
+# --- Vault/OpenBao: broker's prediction against the real server's answer -------------------
+
+VAULT_ROLES = {
+    "glob-sub": {"bound_audiences": ["vault"], "bound_claims_type": "glob", "bound_claims": {"sub": "repo:acme/*"}},
+    "exact-sub": {"bound_audiences": ["vault"], "bound_subject": "repo:acme/app"},
+    "team": {"bound_audiences": ["vault", "other"], "bound_claims": {"team": ["blue", "green"]}},
+    "no-audience": {"bound_subject": "repo:acme/app"},
+    "email-user": {"bound_audiences": ["vault"], "user_claim": "email", "bound_subject": "repo:acme/app"},
+    "glob-middle": {"bound_audiences": ["vault"], "bound_claims_type": "glob", "bound_claims": {"sub": "repo:*/app", "team": "b*"}},
+}
+
+VAULT_TOKENS = [
+    ("vault", "repo:acme/app", {"team": "blue"}),
+    ("vault", "repo:acme/lib", {"team": "red"}),
+    ("vault", "repo:evil/app", {"team": "green"}),
+    ("other", "repo:acme/app", {"team": "green"}),
+    ("vault", "repo:acme/app", {"email": "dev@acme.example", "team": "brown"}),
+]
+
+
+def test_policy_check_vault_predicts_what_openbao_answers(broker, serve, openbao):
+    served = serve()
+    assert openbao.api("POST", "sys/auth/jwt", {"type": "jwt"})[0] in (200, 204)
+    assert openbao.api("POST", "auth/jwt/config", {"oidc_discovery_url": served.url, "bound_issuer": served.url})[0] in (200, 204)
+    for name, role in VAULT_ROLES.items():
+        status, body = openbao.api("POST", f"auth/jwt/role/{name}", {"role_type": "jwt", "user_claim": "sub", "token_policies": ["default"], **role})
+        assert status in (200, 204), (name, body)
+    outcomes = []
+    for name in VAULT_ROLES:
+        status, role = openbao.api("GET", f"auth/jwt/role/{name}")
+        role_file = broker.root / f"{name}.json"
+        role_file.write_text(json.dumps(role))  # as `bao read -format=json` prints it: {"data": {...}}
+        for index, (audience, subject, claims) in enumerate(VAULT_TOKENS):
+            extra = [word for key, value in claims.items() for word in ("--claim", f"{key}={value}")]
+            token = broker.token(audience, "--subject", subject, *extra)
+            token_file = broker.root / f"token-{index}"
+            token_file.write_text(token)
+            predicted = broker.run("policy", "check", "vault", "--policy", str(role_file), "--audience", audience,
+                                   "--source", "file", "--token-file", str(token_file), check=False)
+            assert predicted.returncode in (0, 1), predicted.stderr
+            status, body = openbao.login(name, token)
+            assert status in (200, 400, 403), body
+            outcomes.append((name, subject, audience, predicted.returncode == 0, status == 200))
+    mismatches = [o for o in outcomes if o[3] != o[4]]
+    assert not mismatches, mismatches
+    # Both answers occur: the table tells accepted from refused.
+    assert {o[4] for o in outcomes} == {True, False}
+
+
+def test_generated_vault_role_azure_credential_and_gcp_condition_allow_their_token(broker):
+    broker.env["BROKER_ISSUER_URL"] = ISSUER
+    subject = ["--subject", MAIN]
+    role = broker.root / "role.json"
+    role.write_text(broker.run("policy", "generate", "vault", "--token-policy", "deploy", *subject).stdout)
+    assert json.loads(role.read_text())["bound_subject"] == MAIN
+    azure = broker.root / "credential.json"
+    azure.write_text(broker.run("policy", "generate", "azure", *subject).stdout)
+    assert json.loads(azure.read_text())["issuer"] == ISSUER
+
+    def token(audience, sub):
+        path = broker.root / "token"
+        path.write_text(broker.token(audience, "--subject", sub))
+        return ["--source", "file", "--token-file", str(path)]
+
+    for cloud, policy, audience in (("vault", role, "vault"), ("azure", azure, "api://AzureADTokenExchange")):
+        assert broker.run("policy", "check", cloud, "--policy", str(policy), *token(audience, MAIN), check=False).returncode == 0
+        denied = broker.run("policy", "check", cloud, "--policy", str(policy), *token(audience, "repo:acme/app:environment:prod"), check=False)
+        assert denied.returncode == 1 and "fix:" in denied.stdout, denied.stdout
+
+    provider = "projects/123456789012/locations/global/workloadIdentityPools/ci-pool/providers/broker"
+    flags = broker.run("policy", "generate", "gcp", "--provider", provider, *subject).stdout
+    words = dict(word.split("=", 1) for word in shlex.split(flags.replace("\\\n", " ")))  # as the shell reads the lines
+    assert words["--issuer-uri"] == ISSUER and words["--attribute-mapping"] == "google.subject=assertion.sub"
+    condition = words["--attribute-condition"]
+    assert condition == f"assertion.sub == '{MAIN}'"
+    described = broker.root / "provider.json"
+    described.write_text(json.dumps({"name": provider, "state": "ACTIVE", "disabled": False, "attributeCondition": condition,
+                                     "attributeMapping": {"google.subject": "assertion.sub"}, "oidc": {"issuerUri": ISSUER}}))
+    audience = "//iam.googleapis.com/" + provider
+    assert broker.run("policy", "check", "gcp", "--policy", str(described), *token(audience, MAIN), check=False).returncode == 0
+    assert broker.run("policy", "check", "gcp", "--policy", str(described), *token(audience, "repo:acme/lib"), check=False).returncode == 1
