@@ -74,7 +74,7 @@ let package = Package(
         // Every parser of outside input, for libFuzzer (make fuzz) and corpus replay (make test).
         .executableTarget(
             name: "BrokerFuzz",
-            dependencies: ["BrokerCore", "BrokerIssuer", "AWSProvider", "ExecProvider", "GCPProvider", "AzureProvider"],
+            dependencies: ["BrokerCore", "BrokerIssuer", "AWSProvider", "ExecProvider", "GCPProvider", "AzureProvider", "VaultProvider"],
             path: "Fuzz/BrokerFuzz"
         ),
         // Helpers every test target shares (scratch directories, files, unsigned JWTs).

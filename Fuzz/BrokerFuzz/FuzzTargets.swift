@@ -1,5 +1,6 @@
 import AWSProvider
 import AzureProvider
+import VaultProvider
 import BrokerCore
 import BrokerIssuer
 import ExecProvider
@@ -13,7 +14,7 @@ enum FuzzTargets {
     static let all: [String: @Sendable (Data) -> Void] = [
         "ini": ini, "sts-xml": stsXML, "json": json, "jwt": jwt, "config": config,
         "plugin-response": pluginResponse, "duration": duration, "proxy": proxy, "url": url,
-        "setting-flags": settingFlags, "gcp": gcp, "azure": azure, "trust-policy": trustPolicy,
+        "setting-flags": settingFlags, "gcp": gcp, "azure": azure, "trust-policy": trustPolicy, "cloud-policy": cloudPolicy,
     ]
 
     /// Google's side: a provider name from a config or flag, STS and IAM Credentials answers,
@@ -42,6 +43,19 @@ enum FuzzTargets {
         }
         let text = Array(String(decoding: data, as: UTF8.self).unicodeScalars)
         _ = ConditionOperator.like(text, text.reversed())
+    }
+
+    /// A Vault role, Entra federated credentials, a GCP pool provider and a CEL condition, read
+    /// from the same bytes and evaluated against a fixed token.
+    static func cloudPolicy(_ data: Data) {
+        let claims: [String: JSONValue] = ["iss": .string("https://ci.example"), "sub": .string("repo:o/r"), "aud": .string("vault"),
+                                           "repository": .string("o/r"), "nested": .object(["a": .string("b")])]
+        if let role = try? VaultRoleCheck.parse(data) { _ = VaultRoleCheck.evaluate(role: role, claims: claims) }
+        if let credentials = try? FederatedCredentialCheck.parse(data) { _ = FederatedCredentialCheck.evaluate(credentials, claims: claims) }
+        if let provider = try? PoolProviderCheck.parse(data) { _ = PoolProviderCheck.evaluate(provider, claims: claims) }
+        let text = String(decoding: data, as: UTF8.self)
+        _ = AttributeCondition(claims: claims, mapping: ["google.subject": text, "attribute.x": "assertion.repository"]).evaluate(text)
+        _ = VaultRoleCheck.globMatch(text, String(text.reversed()))
     }
 
     /// Entra's side: an error answer read for its code and message, a token answer.

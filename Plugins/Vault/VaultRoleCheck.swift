@@ -84,7 +84,7 @@ public enum VaultRoleCheck {
     }
 
     /// go-glob, as Vault's `glob` bound claims use it: `*` matches any run, nothing else is special.
-    static func globMatch(_ pattern: String, _ value: String) -> Bool {
+    public static func globMatch(_ pattern: String, _ value: String) -> Bool {
         let parts = pattern.components(separatedBy: "*")
         guard parts.count > 1 else { return pattern == value }
         guard value.hasPrefix(parts.first!), value.hasSuffix(parts.last!),
