@@ -94,6 +94,9 @@ public struct TrustPolicyEvaluation: Sendable {
         if policy.version != "2012-10-17" {
             notes.append("Version is \(policy.version.map { "\"\($0)\"" } ?? "missing"); IAM reads policy variables only with \"2012-10-17\"")
         }
+        if policy.statements.contains(where: { $0.conditions.contains { $0.values.contains { $0.contains("${") } } }) {
+            notes.append("a condition value holds a policy variable (${...}); broker compares it literally, IAM substitutes it")
+        }
         let results = policy.statements.map { Self.evaluate($0, action: Self.action, request: request) }
         var allowed = !results.contains { $0.outcome == .denies } && results.contains { $0.outcome == .allows }
         var deciding = results.first { $0.outcome == .denies } ?? results.first { $0.outcome == .allows } ?? Self.closest(results, policy: policy)

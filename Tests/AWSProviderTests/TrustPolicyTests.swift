@@ -132,6 +132,9 @@ import Testing
                                        Self.claims("project_path:g/p:ref_type:branch:ref:main", iss: "https://gitlab.com"))
         #expect(gitlab.notes.contains { $0.contains("conditions name keys of token.actions.githubusercontent.com") })
         #expect(gitlab.fix?.contains("another issuer's: this token's is gitlab.com:") == true)
+        let variable = try Self.evaluate(Self.policy(#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:${aws:PrincipalTag/org}/*"}}"#),
+                                         Self.claims("repo:a/b:pull_request"))
+        #expect(!variable.allowed && variable.notes.contains { $0.contains("policy variable") })
         let principal = try Self.evaluate(Self.githubPolicy, Self.claims("repo:octo-org/octo-repo:pull_request"), role: "arn:aws:iam::999999999999:role/r")
         #expect(principal.fix == #"name the token's provider in Principal: {"Federated": "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"}"#)
     }
