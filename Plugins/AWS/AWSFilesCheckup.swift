@@ -14,7 +14,8 @@ public enum AWSFilesCheckup {
         let credentials = try? files.readCredentials()
         guard let config = try? files.readConfig() else { return checks }
         for section in config.sections where config.value(section: section, key: "credential_process") != nil {
-            let profile = section == "default" ? "default" : String(section.dropFirst("profile ".count))
+            // The config file names `[profile NAME]` (and `[default]`); the credentials file `[NAME]`.
+            let profile = section.hasPrefix("profile ") ? String(section.dropFirst("profile ".count)) : section
             let shadowing = AWSSharedFiles.staticCredentialKeys.filter { credentials?.value(section: profile, key: $0) != nil }
             if shadowing.contains("aws_access_key_id") {
                 checks.append(HealthCheck("profile \(profile)", .fail,
