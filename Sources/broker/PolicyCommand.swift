@@ -6,7 +6,7 @@ import Foundation
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Check a cloud's trust policy against the token a login would send, offline, before the login.",
+        abstract: "Check a cloud's trust policy against the token a login would send (offline), or generate one for it.",
         subcommands: [PolicyCheckCommand.self, PolicyGenerateCommand.self])
 }
 
