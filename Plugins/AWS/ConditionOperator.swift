@@ -66,8 +66,9 @@ public struct ConditionOperator: Sendable, Equatable, CustomStringConvertible {
 
     func matches(policy: String, value: String) -> Bool {
         switch base {
-        case .stringEquals, .stringNotEquals: policy == value
-        case .stringEqualsIgnoreCase, .stringNotEqualsIgnoreCase: policy.lowercased() == value.lowercased()
+        // Code points, not Swift's canonical equivalence: IAM compares what was sent.
+        case .stringEquals, .stringNotEquals: policy.utf8.elementsEqual(value.utf8)
+        case .stringEqualsIgnoreCase, .stringNotEqualsIgnoreCase: policy.lowercased().utf8.elementsEqual(value.lowercased().utf8)
         case .stringLike, .stringNotLike: Self.like(Array(policy.unicodeScalars), Array(value.unicodeScalars))
         case .null: false
         }

@@ -8,6 +8,7 @@ import Foundation
 public struct TrustPolicyEvaluation: Sendable {
     public static let action = "sts:AssumeRoleWithWebIdentity"
     public static let tagAction = "sts:TagSession"
+    public static let sourceIdentityAction = "sts:SetSourceIdentity"
 
     /// The condition keys of the request, as IAM builds them from the token.
     public struct Request: Sendable {
@@ -17,14 +18,17 @@ public struct TrustPolicyEvaluation: Sendable {
         /// Condition key (lowercased: IAM compares key names case-insensitively) → values.
         public var keys: [String: [String]]
         public var carriesSessionTags: Bool
+        /// `https://aws.amazon.com/source_identity`: the role must also allow sts:SetSourceIdentity.
+        public var carriesSourceIdentity: Bool
         public var roleArn: String?
 
         public init(claims: [String: JSONValue], roleArn: String?) {
             self.claims = claims
             self.roleArn = roleArn
             let issuer = claims["iss"]?.stringValue ?? ""
-            var provider = issuer.replacingOccurrences(of: "https://", with: "", options: .anchored)
-            while provider.hasSuffix("/") { provider.removeLast() }
+            // IAM names a provider after its URL as registered: an issuer ending in `/` (Auth0)
+            // keeps it; keys are also accepted without it.
+            let provider = issuer.replacingOccurrences(of: "https://", with: "", options: .anchored)
             self.provider = provider
             func values(_ claim: String) -> [String]? {
                 switch claims[claim] {
@@ -34,14 +38,15 @@ public struct TrustPolicyEvaluation: Sendable {
                 }
             }
             var keys: [String: [String]] = [:]
-            let prefix = provider.lowercased() + ":"
-            for claim in ["sub", "aud", "azp", "amr"] {
-                keys[prefix + claim] = values(claim)
-            }
-            // Google: `aud` is the azp (the OAuth client) when both are present; `oaud` the raw aud.
-            if provider == "accounts.google.com", let azp = values("azp") {
-                keys[prefix + "oaud"] = values("aud")
-                keys[prefix + "aud"] = azp
+            for prefix in Set([provider.lowercased() + ":", Self.trimmed(provider).lowercased() + ":"]) {
+                for claim in ["sub", "aud", "azp", "amr"] {
+                    keys[prefix + claim] = values(claim)
+                }
+                // Google: `aud` is the azp (the OAuth client) when both are present; `oaud` the raw aud.
+                if Self.trimmed(provider) == "accounts.google.com", let azp = values("azp") {
+                    keys[prefix + "oaud"] = values("aud")
+                    keys[prefix + "aud"] = azp
+                }
             }
             let tags = claims["https://aws.amazon.com/tags"]?.objectValue?["principal_tags"]?.objectValue ?? [:]
             for (name, value) in tags {
@@ -49,11 +54,24 @@ public struct TrustPolicyEvaluation: Sendable {
             }
             if !tags.isEmpty { keys["aws:tagkeys"] = tags.keys.sorted() }
             carriesSessionTags = !tags.isEmpty
+            carriesSourceIdentity = claims["https://aws.amazon.com/source_identity"] != nil
             self.keys = keys
         }
 
-        /// The OIDC provider ARN the role's trust policy must name (with the role's partition and account).
+        static func trimmed(_ provider: String) -> String {
+            var name = provider
+            while name.hasSuffix("/") { name.removeLast() }
+            return name
+        }
+
+        /// The identity providers IAM has built in: a trust policy names them bare
+        /// (`"Federated": "accounts.google.com"`), not as an oidc-provider ARN.
+        static let builtInProviders: Set = ["accounts.google.com", "cognito-identity.amazonaws.com", "graph.facebook.com", "www.amazon.com"]
+
+        /// What the role's trust policy must name as Federated principal: a built-in provider by
+        /// name, else the OIDC provider ARN (with the role's partition and account).
         public var providerARN: String {
+            if Self.builtInProviders.contains(Self.trimmed(provider).lowercased()) { return Self.trimmed(provider) }
             let parts = (roleArn ?? "").split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             let partition = parts.count > 4 ? parts[1] : "aws"
             let account = parts.count > 4 ? parts[4] : "ACCOUNT"
@@ -101,6 +119,14 @@ public struct TrustPolicyEvaluation: Sendable {
         var allowed = !results.contains { $0.outcome == .denies } && results.contains { $0.outcome == .allows }
         var deciding = results.first { $0.outcome == .denies } ?? results.first { $0.outcome == .allows } ?? Self.closest(results, policy: policy)
         var fix = deciding.flatMap { Self.fix(for: $0, request: request) }
+        if allowed, request.carriesSourceIdentity {
+            let setting = policy.statements.map { Self.evaluate($0, action: Self.sourceIdentityAction, request: request) }
+            if setting.contains(where: { $0.outcome == .denies }) || !setting.contains(where: { $0.outcome == .allows }) {
+                allowed = false
+                deciding = setting.first { $0.outcome == .denies } ?? deciding
+                fix = "the token carries a source identity (https://aws.amazon.com/source_identity): allow \(Self.sourceIdentityAction) beside \(Self.action) in the statement"
+            }
+        }
         if allowed, request.carriesSessionTags {
             let tagging = policy.statements.map { Self.evaluate($0, action: Self.tagAction, request: request) }
             if tagging.contains(where: { $0.outcome == .denies }) || !tagging.contains(where: { $0.outcome == .allows }) {
@@ -112,7 +138,8 @@ public struct TrustPolicyEvaluation: Sendable {
             }
         }
         let mentioned = Set(policy.statements.flatMap { $0.conditions.map(\.key) }.compactMap(Self.providerPrefix))
-        for other in mentioned.sorted() where other != request.provider.lowercased() {
+        let own = Set([request.provider.lowercased(), Request.trimmed(request.provider).lowercased()])
+        for other in mentioned.sorted() where !own.contains(other) {
             notes.append("conditions name keys of \(other), but this token's issuer gives keys of \(request.provider) (\(request.provider):sub, :aud)")
         }
         self.allowed = allowed
@@ -156,9 +183,14 @@ public struct TrustPolicyEvaluation: Sendable {
     /// `arn:PARTITION:iam::ACCOUNT:oidc-provider/PROVIDER`: the token's provider, and the role's
     /// partition and account when the role is known.
     static func federated(principal: String, request: Request) -> Bool {
+        guard principal.hasPrefix("arn:") else {
+            return Request.trimmed(principal).lowercased() == Request.trimmed(request.provider).lowercased()
+        }
         let parts = principal.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[5].hasPrefix("oidc-provider/") else { return false }
-        guard parts[5].dropFirst("oidc-provider/".count).lowercased() == request.provider.lowercased() else { return false }
+        guard Request.trimmed(String(parts[5].dropFirst("oidc-provider/".count))).lowercased() == Request.trimmed(request.provider).lowercased() else {
+            return false
+        }
         guard let role = request.roleArn else { return true }
         let roleParts = role.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         return roleParts.count > 4 && roleParts[1] == parts[1] && roleParts[4] == parts[4]
@@ -189,7 +221,7 @@ public struct TrustPolicyEvaluation: Sendable {
         let claim = failure.key.split(separator: ":").last.map(String.init) ?? failure.key
         let expected = failure.expected.map { "`\($0)`" }.joined(separator: " or ")
         guard let seen = failure.seen, !seen.isEmpty else {
-            if let prefix = providerPrefix(failure.key), prefix != request.provider.lowercased() {
+            if let prefix = providerPrefix(failure.key), prefix != request.provider.lowercased(), prefix != Request.trimmed(request.provider).lowercased() {
                 return "the condition key \(failure.key) is another issuer's: this token's is \(request.provider):\(claim)"
             }
             return "the token has no \(claim); the policy expects \(failure.operator) \(expected)"

@@ -6,11 +6,13 @@ import Foundation
 /// `:sub` (AWS's own recommendation; never a bare `*` subject).
 public enum TrustPolicyTemplate {
     public static func document(issuer: String, subject: String, audience: String, account: String, partition: String = "aws") throws -> String {
-        var provider = issuer.replacingOccurrences(of: "https://", with: "", options: .anchored)
-        while provider.hasSuffix("/") { provider.removeLast() }
+        // The issuer as registered (an Auth0 issuer keeps its trailing slash); IAM's built-in
+        // providers (accounts.google.com, ...) are named bare.
+        let provider = issuer.replacingOccurrences(of: "https://", with: "", options: .anchored)
+        let request = TrustPolicyEvaluation.Request(claims: ["iss": .string(issuer)], roleArn: "arn:\(partition):iam::\(account):role/x")
         let statement: [String: Any] = [
             "Effect": "Allow",
-            "Principal": ["Federated": "arn:\(partition):iam::\(account):oidc-provider/\(provider)"],
+            "Principal": ["Federated": request.providerARN],
             "Action": TrustPolicyEvaluation.action,
             "Condition": [
                 "StringEquals": ["\(provider):aud": audience],

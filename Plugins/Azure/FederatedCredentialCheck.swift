@@ -52,14 +52,16 @@ public enum FederatedCredentialCheck {
         let issuer = claims["iss"]?.stringValue
         let subject = claims["sub"]?.stringValue
         let audiences = claims["aud"].map { $0.arrayValue?.compactMap(\.stringValue) ?? $0.stringValue.map { [$0] } ?? [] } ?? []
-        var checks = [PolicyVerdict.Check("\(credential.name).issuer", passed: issuer == credential.issuer, expected: credential.issuer,
+        // Entra compares exactly: code points, not Swift's canonical equivalence.
+        func same(_ a: String?, _ b: String) -> Bool { a.map { $0.utf8.elementsEqual(b.utf8) } ?? false }
+        var checks = [PolicyVerdict.Check("\(credential.name).issuer", passed: same(issuer, credential.issuer), expected: credential.issuer,
                                           seen: issuer ?? "no iss")]
         if let expected = credential.subject {
-            checks.append(.init("\(credential.name).subject", passed: subject == expected, expected: expected, seen: subject ?? "no sub"))
+            checks.append(.init("\(credential.name).subject", passed: same(subject, expected), expected: expected, seen: subject ?? "no sub"))
         } else if let expression = credential.expression {
             checks.append(.init("\(credential.name).claimsMatchingExpression", .notEvaluated, expected: expression, seen: subject ?? "no sub"))
         }
-        checks.append(.init("\(credential.name).audiences", passed: audiences.contains(where: credential.audiences.contains),
+        checks.append(.init("\(credential.name).audiences", passed: audiences.contains { audience in credential.audiences.contains { same(audience, $0) } },
                             expected: "one of " + credential.audiences.joined(separator: ", "), seen: audiences.joined(separator: ", ")))
         var notes: [String] = []
         if let issuer, issuer != credential.issuer, issuer.lowercased().trimmingCharacters(in: ["/"]) == credential.issuer.lowercased().trimmingCharacters(in: ["/"]) {

@@ -9,8 +9,9 @@ import Foundation
 public struct AttributeCondition: Sendable {
     public enum Value: Equatable, Sendable {
         case text(String)
-        case list([String])
         case bool(Bool)
+        /// CEL's error (a missing claim): it rejects unless `||`/`&&` absorb it.
+        case error
     }
 
     let claims: [String: JSONValue]
@@ -24,7 +25,7 @@ public struct AttributeCondition: Sendable {
         for (target, expression) in mapping {
             let tokens = (try? Self.tokenize(expression)) ?? []
             var parser = Parser(tokens: tokens, claims: claims, attributes: [:])
-            if case .text(let value)? = (try? parser.operand()) ?? nil, parser.atEnd { attributes[target] = value }
+            if case .text(let value)? = (try? parser.unary()) ?? nil, parser.atEnd { attributes[target] = value }
         }
         self.attributes = attributes
     }
@@ -82,8 +83,9 @@ public struct AttributeCondition: Sendable {
         return tokens
     }
 
-    /// Recursive descent over the subset; `nil` values are unknowns (a missing claim is CEL's
-    /// "no such key" error, which Google treats as a rejection: false).
+    /// Recursive descent over the subset, with CEL's grammar (`!` binds to a member, tighter
+    /// than `==`) and its errors: a missing claim is an error value, which `||` with true and
+    /// `&&` with false absorb, which `!` keeps, and which Google treats as a rejection.
     struct Parser {
         var tokens: [Token]
         var position = 0
@@ -105,49 +107,60 @@ public struct AttributeCondition: Sendable {
             return true
         }
 
+        /// The whole condition: an error value rejects, as Google does.
         mutating func expression() throws -> Value? {
+            switch try disjunction() {
+            case .error?: return .bool(false)
+            case let value: return value
+            }
+        }
+
+        mutating func disjunction() throws -> Value? {
             var left = try conjunction()
             while take("||") {
                 let right = try conjunction()
-                left = try combine(left, right) { $0 || $1 }
+                left = try Self.logic(left, right, absorbing: true)
             }
             return left
         }
 
         mutating func conjunction() throws -> Value? {
-            var left = try unary()
+            var left = try relation()
             while take("&&") {
-                let right = try unary()
-                left = try combine(left, right) { $0 && $1 }
+                let right = try relation()
+                left = try Self.logic(left, right, absorbing: false)
             }
             return left
         }
 
-        func combine(_ left: Value?, _ right: Value?, _ operation: (Bool, Bool) -> Bool) throws -> Value? {
-            guard case .bool(let a)? = left, case .bool(let b)? = right else { throw Unsupported() }
-            return .bool(operation(a, b))
+        /// CEL's commutative `||` / `&&`: `absorbing` (true for `||`, false for `&&`) wins even
+        /// beside an error; otherwise an error stays an error.
+        static func logic(_ left: Value?, _ right: Value?, absorbing: Bool) throws -> Value? {
+            func bool(_ value: Value?) throws -> Bool? {
+                switch value {
+                case .bool(let flag)?: return flag
+                case .error?: return nil
+                default: throw Unsupported()
+                }
+            }
+            let (a, b) = (try bool(left), try bool(right))
+            if a == absorbing || b == absorbing { return .bool(absorbing) }
+            guard let a, let b else { return .error }
+            return .bool(absorbing ? a || b : a && b)
         }
 
-        mutating func unary() throws -> Value? {
-            if take("!") {
-                guard case .bool(let value)? = try unary() else { throw Unsupported() }
-                return .bool(!value)
-            }
-            if take("(") {
-                let value = try expression()
-                guard take(")") else { throw Unsupported() }
-                return value
-            }
-            return try comparison()
-        }
-
-        mutating func comparison() throws -> Value? {
-            let left = try operand()
+        /// `member (== | != | in) member`, or a member alone.
+        mutating func relation() throws -> Value? {
+            let left = try unary()
             if take("==") || take("!=") {
                 let equal = tokens[position - 1] == .symbol("==")
-                guard case .text(let b)? = try operand() else { throw Unsupported() }
-                guard case .text(let a)? = left else { return .bool(false) }
-                return .bool((a == b) == equal)
+                let right = try unary()
+                guard case .text(let b)? = right else { throw Unsupported() }
+                switch left {
+                case .text(let a)?: return .bool(a.utf8.elementsEqual(b.utf8) == equal)
+                case .error?: return .error
+                default: throw Unsupported()
+                }
             }
             if take("in") {
                 guard take("[") else { throw Unsupported() }
@@ -158,27 +171,50 @@ public struct AttributeCondition: Sendable {
                     items.append(item)
                 } while take(",")
                 guard take("]") else { throw Unsupported() }
-                guard case .text(let a)? = left else { return .bool(false) }
-                return .bool(items.contains(a))
-            }
-            if take(".") {
-                guard case .name(let method)? = next, ["startsWith", "endsWith", "contains"].contains(method) else { throw Unsupported() }
-                position += 1
-                guard take("("), case .string(let argument)? = next else { throw Unsupported() }
-                position += 1
-                guard take(")") else { throw Unsupported() }
-                guard case .text(let a)? = left else { return .bool(false) }
-                switch method {
-                case "startsWith": return .bool(a.hasPrefix(argument))
-                case "endsWith": return .bool(a.hasSuffix(argument))
-                default: return .bool(argument.isEmpty || a.contains(argument))
+                switch left {
+                case .text(let a)?: return .bool(items.contains { $0.utf8.elementsEqual(a.utf8) })
+                case .error?: return .error
+                default: throw Unsupported()
                 }
             }
             return left
         }
 
-        /// A string literal, `assertion.X` / `assertion['X']` (nil when the claim is missing),
-        /// or a mapped `attribute.X` / `google.subject`; `true`/`false`.
+        /// `!member`, `(expression)`, or a member with an optional string method.
+        mutating func unary() throws -> Value? {
+            if take("!") {
+                switch try unary() {
+                case .bool(let value)?: return .bool(!value)
+                case .error?: return .error
+                default: throw Unsupported()
+                }
+            }
+            if take("(") {
+                let value = try disjunction()
+                guard take(")") else { throw Unsupported() }
+                return value
+            }
+            let value = try operand()
+            guard take(".") else { return value }
+            guard case .name(let method)? = next, ["startsWith", "endsWith", "contains"].contains(method) else { throw Unsupported() }
+            position += 1
+            guard take("("), case .string(let argument)? = next else { throw Unsupported() }
+            position += 1
+            guard take(")") else { throw Unsupported() }
+            switch value {
+            case .text(let a)?:
+                switch method {
+                case "startsWith": return .bool(a.utf8.starts(with: argument.utf8))
+                case "endsWith": return .bool(a.utf8.reversed().starts(with: argument.utf8.reversed()))
+                default: return .bool(argument.isEmpty || a.range(of: argument, options: .literal) != nil)
+                }
+            case .error?: return .error
+            default: throw Unsupported()
+            }
+        }
+
+        /// A string literal, `assertion.X` / `assertion['X']` (an error value when the claim is
+        /// missing), a mapped `attribute.X` / `google.subject`, or `true`/`false`.
         mutating func operand() throws -> Value? {
             switch next {
             case .string(let text)?:
@@ -204,8 +240,8 @@ public struct AttributeCondition: Sendable {
                     switch claims[name] {
                     case .string(let text)?: return .text(text)
                     case .bool(let flag)?: return .bool(flag)
-                    case .number(let number)?: return .text(JSONValue.number(number).displayText)
-                    case nil: return nil
+                    case nil: return .error
+                    // Numbers, lists, maps: CEL types this subset does not model.
                     default: throw Unsupported()
                     }
                 }

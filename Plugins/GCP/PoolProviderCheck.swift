@@ -40,7 +40,7 @@ public enum PoolProviderCheck {
         var checks: [PolicyVerdict.Check] = []
         checks.append(.init("disabled", passed: !provider.disabled, expected: "an enabled provider", seen: provider.disabled ? "disabled or deleted" : "enabled"))
         let issuer = claims["iss"]?.stringValue
-        checks.append(.init("oidc.issuerUri", passed: issuer == provider.issuerURI, expected: provider.issuerURI, seen: issuer ?? "no iss"))
+        checks.append(.init("oidc.issuerUri", passed: issuer.map { $0.utf8.elementsEqual(provider.issuerURI.utf8) } ?? false, expected: provider.issuerURI, seen: issuer ?? "no iss"))
         let audiences = claims["aud"].map { $0.arrayValue?.compactMap(\.stringValue) ?? $0.stringValue.map { [$0] } ?? [] } ?? []
         var allowed = provider.allowedAudiences
         if allowed.isEmpty, let name = provider.name {

@@ -41,21 +41,26 @@ public enum VaultRoleCheck {
         }
         if let subject = role["bound_subject"]?.stringValue, !subject.isEmpty {
             let seen = claims["sub"]?.stringValue
-            checks.append(.init("bound_subject", passed: seen == subject, expected: "sub \(subject)", seen: seen.map { "sub \($0)" } ?? "no sub"))
+            checks.append(.init("bound_subject", passed: seen.map { $0.utf8.elementsEqual(subject.utf8) } ?? false, expected: "sub \(subject)", seen: seen.map { "sub \($0)" } ?? "no sub"))
         }
         let glob = role["bound_claims_type"]?.stringValue == "glob"
         for (key, expected) in (role["bound_claims"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
             let wanted = strings(expected)
             let found = claim(key, in: claims)
             let values = found.map(strings) ?? []
-            let matched = values.contains { value in wanted.contains { glob ? globMatch($0, value) : $0 == value } }
+            // Vault compares typed values: a number or boolean claim never equals the role's strings.
+            let matched = stringClaims(found).contains { value in
+                wanted.contains { glob ? globMatch($0, value) : $0.utf8.elementsEqual(value.utf8) }
+            }
             checks.append(.init("bound_claims.\(key)", passed: matched,
                                 expected: "\(key) \(glob ? "matching" : "equal to") " + wanted.joined(separator: " or "),
                                 seen: found == nil ? "no \(key) claim" : "\(key) " + values.joined(separator: ", ")))
         }
+        // A JSON pointer only with user_claim_json_pointer; the value must be a string.
         let userClaim = role["user_claim"]?.stringValue ?? "sub"
-        checks.append(.init("user_claim", passed: claim(userClaim, in: claims).map { !strings($0).isEmpty } ?? false,
-                            expected: "a \(userClaim) claim (names the entity)", seen: claim(userClaim, in: claims).map { "\(userClaim) \($0.displayText)" } ?? "no \(userClaim) claim"))
+        let user = role["user_claim_json_pointer"]?.boolValue == true ? claim(userClaim, in: claims) : claims[userClaim]
+        checks.append(.init("user_claim", passed: user?.stringValue.map { !$0.isEmpty } ?? false,
+                            expected: "a string \(userClaim) claim (names the entity)", seen: user.map { "\(userClaim) \($0.displayText)" } ?? "no \(userClaim) claim"))
         if let groups = role["groups_claim"]?.stringValue, !groups.isEmpty {
             checks.append(.init("groups_claim", passed: claim(groups, in: claims) != nil, expected: "a \(groups) claim", seen: claim(groups, in: claims) == nil ? "no \(groups) claim" : "present"))
         }
@@ -72,6 +77,15 @@ public enum VaultRoleCheck {
             current = next
         }
         return current
+    }
+
+    /// The claim's string values (a list claim's string elements).
+    static func stringClaims(_ value: JSONValue?) -> [String] {
+        switch value {
+        case .string(let text)?: [text]
+        case .array(let list)?: list.compactMap(\.stringValue)
+        default: []
+        }
     }
 
     static func strings(_ value: JSONValue?) -> [String] {

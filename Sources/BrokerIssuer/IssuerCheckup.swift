@@ -25,13 +25,22 @@ public enum IssuerCheckup {
                 checks.append(HealthCheck("issuer JWKS", severity, "the discovery document has no jwks_uri", advice: "publish it again with 'broker idp publish site'"))
                 return checks
             }
-            let keys = try await json(jwksURL, transport: transport)["keys"]?.arrayValue ?? []
+            let keys: [JSONValue]
+            do {
+                keys = try await json(jwksURL, transport: transport)["keys"]?.arrayValue ?? []
+            } catch {
+                checks.append(HealthCheck("issuer JWKS", severity, "\(jwksURL.absoluteString) is unreachable: \(error)",
+                                          advice: "publish the JWKS with the discovery document ('broker idp publish site')"))
+                return checks
+            }
             let kids = keys.compactMap { $0.objectValue?["kid"]?.stringValue }
             if let kid = signingKid, !kids.contains(kid) {
                 checks.append(HealthCheck("issuer JWKS", severity, "\(jwksURL.absoluteString) lacks the signing key \(kid) (it has \(kids.isEmpty ? "none" : kids.joined(separator: ", ")))",
                                           advice: "publish the current keys again ('broker idp publish site') after every 'broker idp rotate-key'"))
+            } else if let kid = signingKid {
+                checks.append(HealthCheck("issuer JWKS", .ok, "\(jwksURL.absoluteString) has the signing key \(kid)"))
             } else {
-                checks.append(HealthCheck("issuer JWKS", .ok, "\(jwksURL.absoluteString) has the signing key\(signingKid.map { " \($0)" } ?? "")"))
+                checks.append(HealthCheck("issuer JWKS", .warn, "\(jwksURL.absoluteString) answers; the signing key was not checked (no token was minted)"))
             }
         } catch {
             checks.append(HealthCheck("issuer discovery", severity, "\(discoveryURL.absoluteString) is unreachable: \(error)",

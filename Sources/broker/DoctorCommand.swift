@@ -37,19 +37,19 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = CommandContext.variables
         let transport = LiveHTTPTransport(environment: environment)
-        var checks: [HealthCheck] = []
-        defer { report(checks) }
         let runtime: BrokerRuntime
         do {
             runtime = try BrokerRuntime(configOption: configOption.config)
         } catch let error as BrokerError {
-            checks.append(HealthCheck("config", .fail, error.message, advice: error.hint ?? "fix the config ('broker config validate')"))
+            report([HealthCheck("config", .fail, error.message, advice: error.hint ?? "fix the config ('broker config validate')")])
             throw ExitFailure(code: 1)
         }
-        let providers = runtime.config.providers.filter { names.isEmpty || names.contains($0.name) }
         if let unknown = names.first(where: { name in !runtime.config.providers.contains { $0.name == name } }) {
             throw BrokerError.usage("no provider named '\(unknown)' in the config", hint: "see 'broker config show'")
         }
+        var checks: [HealthCheck] = []
+        defer { report(checks) }
+        let providers = runtime.config.providers.filter { names.isEmpty || names.contains($0.name) }
         checks.append(HealthCheck("config", .ok, "\(runtime.configLocation?.description ?? "none found (built-in defaults)"); "
                                   + "providers: \(providers.isEmpty ? "none" : providers.map { "\($0.name) (\($0.adapter))" }.joined(separator: ", "))"))
         checks.append(HealthCheck("broker home", .ok, runtime.brokerHome.path))
@@ -110,7 +110,9 @@ struct DoctorCommand: AsyncParsableCommand {
 
     /// Files earlier logins wrote must still be private.
     func recordedFileChecks(_ state: StateStore) -> [HealthCheck] {
-        let paths = Set(((try? state.records()) ?? []).flatMap { $0.written.map(\.path) })
+        // Whole files a login wrote (token files, credential files); an INI section's file (the
+        // AWS config) is the AWS check's to judge.
+        let paths = Set(((try? state.records()) ?? []).flatMap { $0.written.filter { $0.kind == .file }.map(\.path) })
         return paths.sorted().compactMap { path in
             var info = stat()
             guard stat(path, &info) == 0, info.st_mode & 0o077 != 0 else { return nil }
@@ -127,8 +129,10 @@ struct DoctorCommand: AsyncParsableCommand {
 
     /// A proxy URL without its password.
     static func redacted(_ url: String) -> String {
-        guard let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://"), scheme.upperBound < at else { return url }
-        return url[..<scheme.upperBound] + "***" + url[at...]
+        guard let at = url.lastIndex(of: "@") else { return url }
+        // `user:secret@proxy:3128` has no scheme; everything before the `@` goes either way.
+        let start = url.range(of: "://").map { $0.upperBound < at ? $0.upperBound : url.startIndex } ?? url.startIndex
+        return url[..<start] + "***" + url[at...]
     }
 
     func report(_ checks: [HealthCheck]) {

@@ -145,3 +145,14 @@ import Testing
         await #expect(throws: BrokerError.self) { try await command.run() }
     }
 }
+
+@Suite struct DoctorRedactionTests {
+    @Test(arguments: [
+        ("http://user:s3cret@proxy:3128", "http://***@proxy:3128"),
+        ("user:s3cret@proxy:3128", "***@proxy:3128"),
+        ("http://proxy:3128", "http://proxy:3128"),
+    ])
+    func proxyPasswordsAreHidden(_ url: String, _ shown: String) {
+        #expect(DoctorCommand.redacted(url) == shown)
+    }
+}

@@ -7,7 +7,7 @@ import Testing
     static let name = "projects/123456789012/locations/global/workloadIdentityPools/ci-pool/providers/github"
     static let claims: [String: JSONValue] = ["iss": .string("https://token.actions.githubusercontent.com"), "sub": .string("repo:acme/app:ref:refs/heads/main"),
                                               "aud": .string("//iam.googleapis.com/" + name), "repository": .string("acme/app"),
-                                              "repository_owner": .string("acme"), "ref": .string("refs/heads/main")]
+                                              "repository_owner": .string("acme"), "ref": .string("refs/heads/main"), "run_number": .number(42)]
 
     static func provider(condition: String? = nil, audiences: [String]? = nil, disabled: Bool = false) -> String {
         var object: [String: Any] = ["name": name, "disabled": disabled, "state": "ACTIVE",
@@ -50,7 +50,20 @@ import Testing
         #expect(!result.checks.contains { $0.outcome == .notEvaluated })
     }
 
-    @Test(arguments: ["assertion.groups.exists(g, g == 'admins')", "size(assertion.sub) < 100", "assertion.sub.matches('^repo:')", "assertion.sub ==", "1 == 1"])
+    /// CEL's errors: a missing claim rejects unless `||`/`&&` absorb it, and `!` keeps it an error.
+    @Test(arguments: [
+        ("!(assertion.environment == 'prod')", false),
+        ("!assertion.environment.startsWith('p')", false),
+        ("assertion.environment == 'prod' || assertion.repository_owner == 'acme'", true),
+        ("assertion.environment == 'prod' && assertion.repository_owner == 'evil'", false),
+        ("!(assertion.environment in ['a']) || true", true),
+    ])
+    func missingClaimsAreErrorsAsInCEL(_ condition: String, _ expected: Bool) throws {
+        let result = try verdict(Self.provider(condition: condition))
+        #expect(result.allowed == expected && !result.checks.contains { $0.outcome == .notEvaluated })
+    }
+
+    @Test(arguments: ["assertion.groups.exists(g, g == 'admins')", "!assertion.repository_owner == 'evil'", "assertion.run_number == '42'", "size(assertion.sub) < 100", "assertion.sub.matches('^repo:')", "assertion.sub ==", "1 == 1"])
     func otherFormsAreNotEvaluated(_ condition: String) throws {
         let result = try verdict(Self.provider(condition: condition))
         #expect(result.allowed && result.checks.contains { $0.rule == "attributeCondition" && $0.outcome == .notEvaluated })

@@ -33,6 +33,19 @@ import Testing
         #expect(!missing.allowed && missing.fix == "bound_claims.environment: the token has no environment claim; the rule expects environment equal to prod")
     }
 
+    @Test func userClaimIsAStringAndAPointerOnlyWhenAsked() throws {
+        let claims = Self.claims.merging(["run_id": .number(7)]) { $1 }
+        #expect(try !verdict(#"{"role_type": "jwt", "bound_audiences": "vault", "user_claim": "run_id"}"#, claims).allowed)
+        #expect(try !verdict(#"{"role_type": "jwt", "bound_audiences": "vault", "user_claim": "/nested/env"}"#).allowed)
+        #expect(try verdict(#"{"role_type": "jwt", "bound_audiences": "vault", "user_claim": "/nested/env", "user_claim_json_pointer": true}"#).allowed)
+    }
+
+    @Test func boundClaimsCompareTypedValues() throws {
+        let claims = Self.claims.merging(["run": .number(42)]) { $1 }
+        #expect(try !verdict(#"{"role_type": "jwt", "bound_audiences": "vault", "bound_claims": {"run": "42"}}"#, claims).allowed)
+        #expect(try !verdict(#"{"role_type": "jwt", "bound_audiences": "vault", "bound_claims_type": "glob", "bound_claims": {"run": "4*"}}"#, claims).allowed)
+    }
+
     @Test func globIsGoGlob() {
         #expect(VaultRoleCheck.globMatch("a*b*c", "abc") && VaultRoleCheck.globMatch("*", "") && VaultRoleCheck.globMatch("a**", "a"))
         #expect(!VaultRoleCheck.globMatch("a*a", "a") && !VaultRoleCheck.globMatch("a?", "ab") && VaultRoleCheck.globMatch("a?", "a?"))
