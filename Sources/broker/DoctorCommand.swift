@@ -60,7 +60,7 @@ struct DoctorCommand: AsyncParsableCommand {
             let choice = try source.makeSource(runtime: runtime)
             checks.append(HealthCheck("token source", .ok, "\(choice.source.name), because: \(choice.reason)"))
             // The issuer's own check below says what its https warning would.
-            let tokenSource = (choice.source as? CloudAudienceWarning)?.source ?? choice.source
+            let tokenSource = choice.quietSource
             embeddedURL = (tokenSource as? EmbeddedIssuerSource)?.issuer.settings.url
             let audiences = providers.isEmpty ? [("(default)", "sts.amazonaws.com")] : providers.map { ($0.name, $0.audience) }
             for (name, audience) in audiences {

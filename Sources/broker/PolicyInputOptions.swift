@@ -40,13 +40,13 @@ struct PolicyInputOptions: ParsableArguments {
             return object
         }
         let runtime = try BrokerRuntime(configOption: configOption.config)
-        return try await source.makeSource(runtime: runtime).source.token(audience: audience).claims
+        return try await source.makeSource(runtime: runtime).quietSource.token(audience: audience).claims
     }
 
     static func read(_ path: String, name: String) throws -> Data {
         if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw BrokerError.usage("\(name): cannot read \(path)")
+            throw BrokerError.usage("\(name): cannot read '\(path)'")
         }
         return data
     }

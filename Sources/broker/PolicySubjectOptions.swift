@@ -25,7 +25,7 @@ struct PolicySubjectOptions: ParsableArguments {
         var claims: [String: JSONValue] = [:]
         if issuer == nil || subject == nil || needsClaims {
             let runtime = try BrokerRuntime(configOption: configOption.config)
-            claims = try await source.makeSource(runtime: runtime).source.token(audience: audience).claims
+            claims = try await source.makeSource(runtime: runtime).quietSource.token(audience: audience).claims
             issuer = issuer ?? claims["iss"]?.stringValue
             subject = subject ?? claims["sub"]?.stringValue
         }

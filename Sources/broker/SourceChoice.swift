@@ -16,6 +16,12 @@ extension SourceChoice {
     }
 }
 
+extension SourceChoice {
+    /// The source without the issuer's https warning: for commands that report on the issuer
+    /// themselves (`doctor`, `policy`), which would otherwise say it twice.
+    var quietSource: any TokenSource { (source as? CloudAudienceWarning)?.source ?? source }
+}
+
 /// The issuer's https warning, said once per run and only when a token goes to a cloud that
 /// fetches the issuer's keys itself (AWS, Google); Vault and local peers are fine with http.
 struct CloudAudienceWarning: TokenSource {
