@@ -136,18 +136,18 @@ import Testing
 }
 
 extension ExecFailureTests {
-    @Test func anAnswerCountsEvenWhenABackgroundChildStillHoldsStdout() async throws {
+    /// Waiting for the background child would take three minutes: the time limit, not a wall-clock
+    /// bound that a loaded machine can break, is what fails then.
+    @Test(.timeLimit(.minutes(1))) func anAnswerCountsEvenWhenABackgroundChildStillHoldsStdout() async throws {
         let home = temporaryDirectory()
         let argv = try shellPlugin("""
             cat > /dev/null
             echo '{"version": 1, "identity": "bot", "secrets": {}}'
-            sleep 30 &
+            sleep 180 &
             """, in: home + "/bin")
         let provider = try makeProvider(["command": command(argv)], context: context(home: home))
-        let started = Date()
         let result = try await provider.login(token: makeToken(), journal: .unrecorded())
         #expect(result.credentials.identity == "bot")
-        #expect(Date().timeIntervalSince(started) < 20)
     }
 
     @Test func outputIsBoundedAndSaidSo() async throws {
