@@ -46,6 +46,23 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "the user's own")
     }
 
+    /// `broker refresh` rewrites a token file outside BROKER_HOME: recorded first, it is still
+    /// broker's at logout, and the user's own file comes back.
+    @Test func aRefreshedFileIsStillBrokersAtLogout() throws {
+        let place = Place()
+        let path = place.root + "/federated-token"
+        try Data("the user's own".utf8).write(to: URL(fileURLWithPath: path))
+        let journal = place.journal("azure")
+        try journal.writeFile(path, contents: Data("jwt-1".utf8))
+        try place.finish("azure", journal)
+        for refreshed in ["jwt-2", "jwt-3"] {
+            try place.state.willRefresh(name: "azure", path: path, contentHash: sha256Hex(Data(refreshed.utf8)))
+            try Data(refreshed.utf8).write(to: URL(fileURLWithPath: path))
+        }
+        #expect(try place.record("azure").undoFiles() == ["restored \(path) as it was before the login"])
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "the user's own")
+    }
+
     @Test func aFileBrokerCreatedGoesAndABrokerOwnedFileGoesWhateverItHolds() throws {
         let place = Place()
         let created = place.root + "/new/token"
