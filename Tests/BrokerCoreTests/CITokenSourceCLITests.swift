@@ -107,3 +107,57 @@ private func recordedArguments(_ file: String) throws -> [String] {
         }
     }
 }
+
+@Suite struct CITokenSourceCircleCITests {
+    @Test func theCLIMintsForAnyAudienceWithTheAudienceAsJSONClaims() async throws {
+        let fake = try fakeCLI("circleci", output: fakeJWT(#"{"sub":"org/o/project/p/user/u","aud":"api://AzureADTokenExchange"}"#))
+        let token = try await CircleCITokenSource(environment: fake.environment).token(audience: "api://AzureADTokenExchange")
+        #expect(token.audiences == ["api://AzureADTokenExchange"])
+        #expect(try recordedArguments(fake.argsFile) == ["run", "oidc", "get", "--claims", #"{"aud":"api://AzureADTokenExchange"}"#])
+    }
+
+    @Test func withoutTheCLIOnlyTheDefaultAudienceOfTheVariable() async throws {
+        let environment = ["PATH": temporaryDirectory(), CircleCITokenSource.variable: fakeJWT(#"{"sub":"s","aud":"org-uuid"}"#)]
+        let source = CircleCITokenSource(environment: environment)
+        #expect(try await source.token(audience: "org-uuid").audiences == ["org-uuid"])
+        await #expect {
+            _ = try await source.token(audience: "sts.amazonaws.com")
+        } throws: { error in
+            (error as? BrokerError)?.exitCode == 2 && "\(error)".contains("install the circleci CLI")
+        }
+    }
+
+    @Test func detection() throws {
+        let fake = try fakeCLI("circleci")
+        #expect(TokenSourceDetector.detect(environment: fake.environment.merging(["CIRCLECI": "true"]) { $1 }).platform == .circleci)
+        let variable = TokenSourceDetector.detect(environment: ["CIRCLECI": "true", "PATH": "/nonexistent", CircleCITokenSource.variable: "x.y.z"])
+        #expect(variable.platform == .circleci && variable.reason.contains("default audience only"))
+        let none = TokenSourceDetector.detect(environment: ["CIRCLECI": "true", "PATH": "/nonexistent"])
+        #expect(none.platform == .embedded && none.unavailable.first?.fix.contains("context") == true)
+    }
+}
+
+@Suite struct CITokenSourceBitbucketTests {
+    static let token = fakeJWT(#"{"sub":"{repo-uuid}:{step-uuid}","aud":"ari:cloud:bitbucket::workspace/ws-uuid"}"#)
+
+    @Test func theStepTokenForItsOneAudience() async throws {
+        let source = BitbucketTokenSource(environment: [BitbucketTokenSource.variable: Self.token])
+        #expect(try await source.token(audience: "ari:cloud:bitbucket::workspace/ws-uuid").subject == "{repo-uuid}:{step-uuid}")
+        await #expect {
+            _ = try await source.token(audience: "sts.amazonaws.com")
+        } throws: { "\($0)".contains("one audience per workspace") && (($0 as? BrokerError)?.exitCode == 2) }
+        await #expect {
+            _ = try await BitbucketTokenSource(environment: [:]).token(audience: "a")
+        } throws: { "\($0)".contains("oidc: true") }
+    }
+
+    @Test func detection() {
+        let found = TokenSourceDetector.detect(environment: ["BITBUCKET_BUILD_NUMBER": "12", BitbucketTokenSource.variable: Self.token])
+        #expect(found.platform == .bitbucket)
+        let missing = TokenSourceDetector.detect(environment: ["BITBUCKET_BUILD_NUMBER": "12"])
+        #expect(missing.platform == .embedded && missing.unavailable.first?.fix == "add `oidc: true` to the step in bitbucket-pipelines.yml")
+        #expect(throws: BrokerError.self) {
+            _ = try SourceChoice.make(SettingsBlock([:], path: "source"), environment: ["BITBUCKET_BUILD_NUMBER": "12"]) { BitbucketTokenSource(environment: [:]) }
+        }
+    }
+}

@@ -287,6 +287,30 @@ def test_buildkite_and_gitpod_sources_run_their_agents(broker, aws, tmp_path):
         sts.close()
 
 
+def test_circleci_and_bitbucket_sources_are_detected_and_used(broker, aws, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    token = fake_jwt({"sub": "org/o/project/p/user/u", "aud": "sts.amazonaws.com"})
+    fake_tool(bin_dir, "circleci", f'printf "%s\\n" "$@" > {tmp_path}/circleci-args\necho {token}\n')
+    path = f"{bin_dir}:{os.environ['PATH']}"
+    sts = STSStub([OK, OK])
+    try:
+        circle = {"PATH": path, "CIRCLECI": "true"}
+        assert "CircleCI: CIRCLECI=true and the circleci CLI is at" in broker.run("doctor", env=circle, check=False).stdout
+        broker.run("login", "aws", "--role-arn", ROLE_A, "--sts-endpoint", sts.url, env=circle)
+        assert (tmp_path / "circleci-args").read_text().splitlines() == ["run", "oidc", "get", "--claims", '{"aud":"sts.amazonaws.com"}']
+        assert sts.requests[-1]["form"]["WebIdentityToken"] == [token]
+
+        bitbucket = {"BITBUCKET_BUILD_NUMBER": "7", "BITBUCKET_STEP_OIDC_TOKEN": token}
+        broker.run("login", "aws", "--role-arn", ROLE_A, "--sts-endpoint", sts.url, env=bitbucket)
+        assert sts.requests[-1]["form"]["WebIdentityToken"] == [token]
+        # Without `oidc: true` on the step: said, and no silent fall back to the embedded issuer.
+        refused = broker.run("login", "aws", "--role-arn", ROLE_A, "--sts-endpoint", sts.url, env={"BITBUCKET_BUILD_NUMBER": "7"}, check=False)
+        assert refused.returncode == 2 and "oidc: true" in refused.stderr and len(sts.requests) == 2
+    finally:
+        sts.close()
+
+
 def test_gitlab_source_reads_the_id_token_variable(broker, aws):
     sts = STSStub([OK])
     try:

@@ -14,7 +14,7 @@ public struct BrokerConfig: Sendable {
     public static let exportKey = SettingKey("export", .boolean, help: "with --output env|github, export this provider's credentials (one per kind of credentials)")
 
     public static let sourceKeys: [SettingKey] = [
-        SettingKey("type", .oneOf(sourceTypes), help: "where tokens come from; auto picks GitHub, GitLab, Buildkite, Gitpod, else the embedded issuer"),
+        SettingKey("type", .oneOf(sourceTypes), help: "where tokens come from; auto picks GitHub, GitLab, Buildkite, Gitpod, CircleCI, Bitbucket, else the embedded issuer"),
         SettingKey("variable", .string, help: "gitlab/env: the variable holding the token (GitLab default BROKER_ID_TOKEN)"),
         SettingKey("variables", .stringMap, help: "gitlab: one id_tokens variable per audience, {\"vault\": \"VAULT_ID_TOKEN\"}"),
         SettingKey("path", .string, help: "file: the token file, re-read on every use"),

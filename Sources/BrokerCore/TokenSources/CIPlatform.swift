@@ -2,7 +2,7 @@
 /// issuer) for everywhere else. The raw values are the config's `source.type` words; `auto`,
 /// `file`, `env` and `command` are not platforms and are parsed by the caller.
 public enum CIPlatform: String, Sendable, CaseIterable {
-    case github, gitlab, buildkite, gitpod, embedded
+    case github, gitlab, buildkite, gitpod, circleci, bitbucket, embedded
 
     /// The platform's own name, for messages.
     public var displayName: String {
@@ -11,6 +11,8 @@ public enum CIPlatform: String, Sendable, CaseIterable {
         case .gitlab: "GitLab CI"
         case .buildkite: "Buildkite"
         case .gitpod: "Gitpod"
+        case .circleci: "CircleCI"
+        case .bitbucket: "Bitbucket Pipelines"
         case .embedded: "the embedded issuer"
         }
     }

@@ -19,19 +19,9 @@ public struct GitLabTokenSource: TokenSource {
     public var name: String { "GitLab CI id_tokens variable \(variable)" }
 
     public func token(audience: String) async throws -> IdentityToken {
-        guard let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
-            throw BrokerError.usage("GitLab CI: the environment variable \(variable) is not set or empty",
-                                    hint: "add `id_tokens: { \(variable): { aud: \(audience) } }` to the job in .gitlab-ci.yml")
-        }
-        guard let token = try? IdentityToken(jwt: value) else {
-            throw BrokerError.usage("GitLab CI: \(variable) does not hold a JWT",
-                                    hint: "declare \(variable) under the job's id_tokens in .gitlab-ci.yml, not as a plain CI/CD variable")
-        }
-        guard token.audiences.contains(audience) else {
-            let found = token.audiences.isEmpty ? "no audience" : "audience " + token.audiences.map { "'\($0)'" }.joined(separator: ", ")
-            throw BrokerError.usage("GitLab CI: the token in \(variable) has \(found), but '\(audience)' was requested",
-                                    hint: "set `aud: \(audience)` for \(variable) under id_tokens in .gitlab-ci.yml (aud may be a list)")
-        }
-        return token
+        try PlatformVariableToken.read(variable, environment: environment, audience: audience, platform: "GitLab CI", hints: .init(
+            missing: "add `id_tokens: { \(variable): { aud: \(audience) } }` to the job in .gitlab-ci.yml",
+            notJWT: "declare \(variable) under the job's id_tokens in .gitlab-ci.yml, not as a plain CI/CD variable",
+            audience: "set `aud: \(audience)` for \(variable) under id_tokens in .gitlab-ci.yml (aud may be a list)"))
     }
 }

@@ -50,7 +50,7 @@ public struct SourceChoice: Sendable {
             }
             return SourceChoice(source: try ciSource(platform.rawValue, block: block, environment: environment, timeout: timeout),
                                 reason: reason)
-        case .github, .gitlab, .buildkite, .gitpod:
+        case .github, .gitlab, .buildkite, .gitpod, .circleci, .bitbucket:
             return SourceChoice(source: try ciSource(type.rawValue, block: block, environment: environment, timeout: timeout),
                                 reason: "\(type.rawValue) chosen")
         }
@@ -71,6 +71,10 @@ public struct SourceChoice: Sendable {
             return BuildkiteTokenSource(lifetime: try block.duration(BrokerConfig.sourceKeys[named: "lifetime"]), timeout: timeout, environment: environment)
         case "gitpod":
             return GitpodTokenSource(timeout: timeout, environment: environment)
+        case "circleci":
+            return CircleCITokenSource(timeout: timeout, environment: environment)
+        case "bitbucket":
+            return BitbucketTokenSource(environment: environment)
         default:
             throw BrokerError.usage("source type '\(type)' is not one of \(BrokerConfig.sourceTypes.joined(separator: ", "))")
         }

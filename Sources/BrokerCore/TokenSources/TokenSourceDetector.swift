@@ -2,7 +2,7 @@ import Foundation
 
 /// Picks the token source for `source.type: auto` from the environment alone, and says why,
 /// for `--verbose` and `broker doctor`. Order: GitHub Actions, GitLab CI, Buildkite, Gitpod,
-/// else the embedded issuer. A platform that is present but cannot issue a token (GitHub
+/// CircleCI, Bitbucket Pipelines, else the embedded issuer. A platform that is present but cannot issue a token (GitHub
 /// without `id-token: write`, say) is listed in `unavailable` with its fix; `auto` then stops
 /// rather than fall back to the embedded issuer.
 public enum TokenSourceDetector {
@@ -74,6 +74,25 @@ public enum TokenSourceDetector {
             }
             unavailable.append(Unavailable(platform: .gitpod, problem: "Gitpod detected (GITPOD_WORKSPACE_ID is set) but gp is not on PATH",
                                            fix: "run broker inside the Gitpod workspace, where the gp CLI is on PATH"))
+        }
+
+        if isTrue("CIRCLECI") {
+            if let cli = ProcessRunner.locate("circleci", environment: environment) {
+                return Detection(.circleci, "CircleCI: CIRCLECI=true and the circleci CLI is at \(cli)", unavailable: unavailable)
+            }
+            if isSet(CircleCITokenSource.variable) {
+                return Detection(.circleci, "CircleCI: CIRCLECI=true and \(CircleCITokenSource.variable) is set (its default audience only)", unavailable: unavailable)
+            }
+            unavailable.append(Unavailable(platform: .circleci, problem: "CircleCI detected (CIRCLECI=true) but the job has no OIDC token: it runs without a context",
+                                           fix: "run the job with a context (CircleCI issues OIDC tokens only then)"))
+        }
+
+        if isSet("BITBUCKET_BUILD_NUMBER") {
+            if isSet(BitbucketTokenSource.variable) {
+                return Detection(.bitbucket, "Bitbucket Pipelines: BITBUCKET_BUILD_NUMBER and \(BitbucketTokenSource.variable) are set", unavailable: unavailable)
+            }
+            unavailable.append(Unavailable(platform: .bitbucket, problem: "Bitbucket Pipelines detected (BITBUCKET_BUILD_NUMBER is set) but \(BitbucketTokenSource.variable) is not",
+                                           fix: "add `oidc: true` to the step in bitbucket-pipelines.yml"))
         }
 
         return Detection(.embedded, "no CI platform can issue a token here: using broker's embedded issuer", unavailable: unavailable)
