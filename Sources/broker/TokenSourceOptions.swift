@@ -6,7 +6,7 @@ import Foundation
 /// Where a login's identity token comes from: these flags, else the config's `source`
 /// block, else `auto` (GitHub Actions, GitLab CI, Buildkite, Gitpod, then the embedded issuer).
 struct TokenSourceOptions: ParsableArguments {
-    @Option(help: "Token source (default auto: GitHub Actions, GitLab CI, Buildkite, Gitpod, CircleCI, Bitbucket, else the embedded issuer).")
+    @Option(help: "Token source (default auto: GitHub Actions, GitLab CI, Buildkite, Gitpod, CircleCI, Bitbucket, Azure Pipelines, else the embedded issuer).")
     var source: SourceType?
 
     @Option(help: "Read the token from this file on every use (Kubernetes projected tokens).")

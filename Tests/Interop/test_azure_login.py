@@ -293,3 +293,43 @@ def test_a_cloned_repositorys_config_sending_the_token_elsewhere_needs_trust(bro
     assert stub.token_requests == []
     assert run("config", "trust").returncode == 0
     assert run("login", "azure").returncode == 0 and len(stub.token_requests) == 1
+
+
+def test_azure_pipelines_job_token_logs_into_azure(broker, entra):
+    """An Azure Pipelines job: broker asks the job's token service (a loopback stand-in that checks
+    the bearer and the service connection) and sends Entra what it answered."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    minted = broker.token(AUDIENCE, "--subject", "sc://acme/app/deploy")
+    seen = []
+
+    class TokenService(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            seen.append({"path": self.path, "authorization": self.headers.get("Authorization")})
+            ok = self.headers.get("Authorization") == "Bearer job-access-token" and "serviceConnectionId=sc-42" in self.path
+            body = json.dumps({"oidcToken": minted} if ok else {"message": "denied"}).encode()
+            self.send_response(200 if ok else 401)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), TokenService)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    stub = entra()
+    try:
+        env = {"TF_BUILD": "True", "SYSTEM_ACCESSTOKEN": "job-access-token", "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID": "sc-42",
+               "SYSTEM_OIDCREQUESTURI": f"http://127.0.0.1:{server.server_address[1]}/acme/p/_apis/distributedtask/hubs/build/plans/1/jobs/2/oidctoken"}
+        doctor = broker.run("doctor", env=env, check=False).stdout
+        assert "Azure Pipelines: TF_BUILD=True" in doctor and "job-access-token" not in doctor
+        result = login(broker, stub, env=env)
+        assert "job-access-token" not in result.stderr
+        assert stub.token_requests[-1]["form"]["client_assertion"] == minted
+        assert seen[-1]["path"].endswith("oidctoken?api-version=7.1&serviceConnectionId=sc-42")
+        # AWS cannot be served from Azure Pipelines' fixed audience: said before any call.
+        refused = broker.run("login", "aws", "--role-arn", "arn:aws:iam::123456789012:role/r", env=env, check=False)
+        assert refused.returncode == 2 and "only for api://AzureADTokenExchange" in refused.stderr
+    finally:
+        server.shutdown()

@@ -14,12 +14,13 @@ public struct BrokerConfig: Sendable {
     public static let exportKey = SettingKey("export", .boolean, help: "with --output env|github, export this provider's credentials (one per kind of credentials)")
 
     public static let sourceKeys: [SettingKey] = [
-        SettingKey("type", .oneOf(sourceTypes), help: "where tokens come from; auto picks GitHub, GitLab, Buildkite, Gitpod, CircleCI, Bitbucket, else the embedded issuer"),
+        SettingKey("type", .oneOf(sourceTypes), help: "where tokens come from; auto picks GitHub, GitLab, Buildkite, Gitpod, CircleCI, Bitbucket, Azure Pipelines, else the embedded issuer"),
         SettingKey("variable", .string, help: "gitlab/env: the variable holding the token (GitLab default BROKER_ID_TOKEN)"),
         SettingKey("variables", .stringMap, help: "gitlab: one id_tokens variable per audience, {\"vault\": \"VAULT_ID_TOKEN\"}"),
         SettingKey("path", .string, help: "file: the token file, re-read on every use"),
         SettingKey("command", .string, help: "command: run without a shell; {audience} is replaced"),
         SettingKey("lifetime", .duration, range: 60 ... 12 * 3600, help: "buildkite: requested token lifetime, 1m to 12h"),
+        SettingKey("serviceConnection", .string, help: "azurepipelines: the service connection ID to request tokens for (default $AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)"),
         SettingKey("timeout", .duration, range: 1 ... 600, help: "how long a network or command source may take, 1s to 10m"),
     ]
 

@@ -2,7 +2,7 @@
 /// issuer) for everywhere else. The raw values are the config's `source.type` words; `auto`,
 /// `file`, `env` and `command` are not platforms and are parsed by the caller.
 public enum CIPlatform: String, Sendable, CaseIterable {
-    case github, gitlab, buildkite, gitpod, circleci, bitbucket, embedded
+    case github, gitlab, buildkite, gitpod, circleci, bitbucket, azurepipelines, embedded
 
     /// The platform's own name, for messages.
     public var displayName: String {
@@ -13,6 +13,7 @@ public enum CIPlatform: String, Sendable, CaseIterable {
         case .gitpod: "Gitpod"
         case .circleci: "CircleCI"
         case .bitbucket: "Bitbucket Pipelines"
+        case .azurepipelines: "Azure Pipelines"
         case .embedded: "the embedded issuer"
         }
     }

@@ -50,7 +50,7 @@ public struct SourceChoice: Sendable {
             }
             return SourceChoice(source: try ciSource(platform.rawValue, block: block, environment: environment, timeout: timeout),
                                 reason: reason)
-        case .github, .gitlab, .buildkite, .gitpod, .circleci, .bitbucket:
+        case .github, .gitlab, .buildkite, .gitpod, .circleci, .bitbucket, .azurepipelines:
             return SourceChoice(source: try ciSource(type.rawValue, block: block, environment: environment, timeout: timeout),
                                 reason: "\(type.rawValue) chosen")
         }
@@ -75,6 +75,8 @@ public struct SourceChoice: Sendable {
             return CircleCITokenSource(timeout: timeout, environment: environment)
         case "bitbucket":
             return BitbucketTokenSource(environment: environment)
+        case "azurepipelines":
+            return AzurePipelinesTokenSource(environment: environment, serviceConnection: block.string("serviceConnection"), timeout: min(timeout, 10))
         default:
             throw BrokerError.usage("source type '\(type)' is not one of \(BrokerConfig.sourceTypes.joined(separator: ", "))")
         }

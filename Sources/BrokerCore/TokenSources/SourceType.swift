@@ -2,7 +2,7 @@
 /// picks a CI platform, else the embedded issuer; `file`, `env` and `command` read a token the
 /// user points at. The one list that config validation, the schema, flags and help read.
 public enum SourceType: String, Sendable, CaseIterable {
-    case auto, github, gitlab, buildkite, gitpod, circleci, bitbucket, embedded, file, env, command
+    case auto, github, gitlab, buildkite, gitpod, circleci, bitbucket, azurepipelines, embedded, file, env, command
 
     /// The CI platform (or the embedded issuer) this type names, if it names one.
     public var platform: CIPlatform? { CIPlatform(rawValue: rawValue) }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Picks the token source for `source.type: auto` from the environment alone, and says why,
 /// for `--verbose` and `broker doctor`. Order: GitHub Actions, GitLab CI, Buildkite, Gitpod,
-/// CircleCI, Bitbucket Pipelines, else the embedded issuer. A platform that is present but cannot issue a token (GitHub
+/// CircleCI, Bitbucket Pipelines, Azure Pipelines, else the embedded issuer. A platform that is present but cannot issue a token (GitHub
 /// without `id-token: write`, say) is listed in `unavailable` with its fix; `auto` then stops
 /// rather than fall back to the embedded issuer.
 public enum TokenSourceDetector {
@@ -93,6 +93,16 @@ public enum TokenSourceDetector {
             }
             unavailable.append(Unavailable(platform: .bitbucket, problem: "Bitbucket Pipelines detected (BITBUCKET_BUILD_NUMBER is set) but \(BitbucketTokenSource.variable) is not",
                                            fix: "add `oidc: true` to the step in bitbucket-pipelines.yml"))
+        }
+
+        if environment["TF_BUILD"]?.lowercased() == "true" {
+            let url = AzurePipelinesTokenSource.urlVariable, token = AzurePipelinesTokenSource.tokenVariable
+            if isSet(url) && isSet(token) {
+                return Detection(.azurepipelines, "Azure Pipelines: TF_BUILD=True and \(url) and \(token) are set", unavailable: unavailable)
+            }
+            unavailable.append(Unavailable(platform: .azurepipelines,
+                                           problem: "Azure Pipelines detected (TF_BUILD=True) but \(isSet(url) ? token : url) is not set: the step does not map the job's access token",
+                                           fix: "add `env: { SYSTEM_ACCESSTOKEN: $(System.AccessToken) }` to the step"))
         }
 
         return Detection(.embedded, "no CI platform can issue a token here: using broker's embedded issuer", unavailable: unavailable)
