@@ -39,7 +39,7 @@ enum FuzzTargets {
             _ = TrustPolicyEvaluation(policy: policy, request: .init(claims: claims, roleArn: "arn:aws:iam::123456789012:role/r"))
         }
         if let object = (try? StrictJSON.parse(data))?.objectValue {
-            _ = TrustPolicyEvaluation.Request(claims: object, roleArn: nil).providerARN
+            _ = TrustPolicyEvaluation.Request(claims: object, roleArn: nil).federatedPrincipal
         }
         let text = Array(String(decoding: data, as: UTF8.self).unicodeScalars)
         _ = ConditionOperator.like(text, text.reversed())

@@ -1,9 +1,9 @@
 /// The shapes of the AWS identifiers broker checks before calling STS. Hand-written rather
 /// than regular expressions: NSRegularExpression compiles ICU's Unicode tables on first use,
 /// a few milliseconds on every login, and STS's own rules are ASCII.
-public enum AWSIdentifiers {
+enum AWSIdentifiers {
     /// `arn:aws[a-z-]*:iam::<12 digits>:role/<[\w+=,.@/-]+>`
-    public static func isRoleARN(_ text: String) -> Bool {
+    static func isRoleARN(_ text: String) -> Bool {
         matchesIAM(text, resource: "role/", allowAWSAccount: false)
     }
 

@@ -70,7 +70,7 @@ public struct TrustPolicyEvaluation: Sendable {
 
         /// What the role's trust policy must name as Federated principal: a built-in provider by
         /// name, else the OIDC provider ARN (with the role's partition and account).
-        public var providerARN: String {
+        public var federatedPrincipal: String {
             if Self.builtInProviders.contains(Self.trimmed(provider).lowercased()) { return Self.trimmed(provider) }
             let parts = (roleArn ?? "").split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             let partition = parts.count > 4 ? parts[1] : "aws"
@@ -94,8 +94,11 @@ public struct TrustPolicyEvaluation: Sendable {
         public var sid: String?
         public var effect: String
         public var outcome: Outcome
+        /// Where a statement that does not apply stopped: its principal, its action, a condition.
+        public enum Stage: String, Sendable, Codable { case principal, action, condition }
         /// Why it does not apply (principal, action or a condition), or what it decided.
         public var reason: String
+        public var stoppedAt: Stage?
         public var failure: ConditionFailure?
     }
 
@@ -151,18 +154,20 @@ public struct TrustPolicyEvaluation: Sendable {
 
     static func evaluate(_ statement: TrustPolicy.Statement, action: String, request: Request) -> StatementResult {
         var result = StatementResult(path: statement.path, sid: statement.sid, effect: statement.effect.rawValue, outcome: .notApplicable,
-                                     reason: "", failure: nil)
+                                     reason: "", stoppedAt: nil, failure: nil)
         let named = (statement.principals["Federated"] ?? []).contains { federated(principal: $0, request: request) } || statement.principals["*"] != nil
         guard named != statement.notPrincipal else {
             let listed = statement.principals.map { "\($0.key) \($0.value.joined(separator: ", "))" }.sorted().joined(separator: "; ")
+            result.stoppedAt = .principal
             result.reason = statement.notPrincipal ? "NotPrincipal excludes the token's provider"
-                : "the principal (\(listed)) is not the token's OIDC provider \(request.providerARN)"
+                : "the principal (\(listed)) is not the token's OIDC provider \(request.federatedPrincipal)"
             return result
         }
         let listsAction = statement.actions.contains { pattern in
             ConditionOperator.like(Array(pattern.lowercased().unicodeScalars), Array(action.lowercased().unicodeScalars))
         }
         guard listsAction != statement.notAction else {
+            result.stoppedAt = .action
             result.reason = "\(statement.notAction ? "NotAction" : "Action") \(statement.actions.joined(separator: ", ")) does not cover \(action)"
             return result
         }
@@ -171,6 +176,7 @@ public struct TrustPolicyEvaluation: Sendable {
             if !condition.condition.evaluate(policy: condition.values, request: seen) {
                 result.failure = ConditionFailure(path: condition.path, operator: condition.condition.description, key: condition.key,
                                                   expected: condition.values, seen: seen)
+                result.stoppedAt = .condition
                 result.reason = "\(condition.condition) \(condition.key) does not hold"
                 return result
             }
@@ -196,11 +202,11 @@ public struct TrustPolicyEvaluation: Sendable {
         return roleParts.count > 4 && roleParts[1] == parts[1] && roleParts[4] == parts[4]
     }
 
-    /// For an implicit deny: the Allow that came closest (a condition failed, else the action
-    /// matched, else the first Allow).
+    /// For an implicit deny: the Allow that came closest (a condition failed, else only the
+    /// principal is wrong, else the first Allow).
     static func closest(_ results: [StatementResult], policy: TrustPolicy) -> StatementResult? {
         let allows = results.filter { $0.effect == "Allow" }
-        return allows.first { $0.failure != nil } ?? allows.first { !$0.reason.contains("does not cover") } ?? allows.first
+        return allows.first { $0.stoppedAt == .condition } ?? allows.first { $0.stoppedAt == .principal } ?? allows.first
     }
 
     static func providerPrefix(_ key: String) -> String? {
@@ -213,8 +219,8 @@ public struct TrustPolicyEvaluation: Sendable {
             return "\(result.path)\(result.sid.map { " (\($0))" } ?? "") denies this token: every one of its conditions holds"
         }
         guard let failure = result.failure else {
-            if result.reason.contains("principal") {
-                return "name the token's provider in Principal: {\"Federated\": \"\(request.providerARN)\"}"
+            if result.stoppedAt == .principal {
+                return "name the token's provider in Principal: {\"Federated\": \"\(request.federatedPrincipal)\"}"
             }
             return result.reason.isEmpty ? nil : result.reason
         }

@@ -12,7 +12,7 @@ public enum TrustPolicyTemplate {
         let request = TrustPolicyEvaluation.Request(claims: ["iss": .string(issuer)], roleArn: "arn:\(partition):iam::\(account):role/x")
         let statement: [String: Any] = [
             "Effect": "Allow",
-            "Principal": ["Federated": request.providerARN],
+            "Principal": ["Federated": request.federatedPrincipal],
             "Action": TrustPolicyEvaluation.action,
             "Condition": [
                 "StringEquals": ["\(provider):aud": audience],

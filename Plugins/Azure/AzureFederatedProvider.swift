@@ -31,7 +31,7 @@ public struct AzureFederatedProvider: Provider {
                                                      client: .assertion(clientId: settings.clientId, jwt: token.jwt),
                                                      what: "the federated token")
         } catch let refusal as OAuthTokenEndpoint.Refusal {
-            throw EntraDenialDiagnosis.explain(EntraError.read(refusal.body), status: refusal.status, token: token, settings: settings, audience: audience)
+            throw EntraDenialDiagnosis.explain(EntraError.read(refusal.body), status: refusal.status, token: token, settings: settings)
         }
         let accessToken = SecretValue(answer.access_token!)
         let expiry = started.addingTimeInterval(answer.expires_in.map { min(max($0, 0), 86400) } ?? 3600)

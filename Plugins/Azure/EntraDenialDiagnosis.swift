@@ -10,14 +10,14 @@ enum EntraDenialDiagnosis {
         var hint: String?
     }
 
-    static func explain(_ error: EntraError?, status: Int, token: IdentityToken, settings: AzureSettings, audience: String, now: Date = Date()) -> BrokerError {
+    static func explain(_ error: EntraError?, status: Int, token: IdentityToken, settings: AzureSettings, now: Date = Date()) -> BrokerError {
         let code = error?.code
         let what = code.map { "AADSTS\($0)" } ?? error?.error ?? "HTTP \(status)"
         var lines = ["Entra ID (\(settings.tokenURL.absoluteString)) refused the federated token for application \(settings.clientId): "
                      + what + (error?.error.map { " (\($0), HTTP \(status))" } ?? (code == nil ? "" : " (HTTP \(status))"))]
         if let message = error?.message { lines.append("  " + message) }
         lines += TokenClaimsReport.lines(token, required: ["iss", "sub", "aud"], optional: ["iat", "nbf"], width: 4, now: now)
-        let explanation = explain(code: code, token: token, settings: settings, audience: audience, now: now)
+        let explanation = explain(code: code, token: token, settings: settings, now: now)
         lines += explanation.lines
         let ids = [("trace ID", error?.trace_id), ("correlation ID", error?.correlation_id), ("timestamp", error?.timestamp)]
             .compactMap { name, value in value.map { "\(name) \($0)" } }
@@ -25,7 +25,7 @@ enum EntraDenialDiagnosis {
         return BrokerError.failure(lines.joined(separator: "\n"), hint: explanation.hint)
     }
 
-    static func explain(code: Int?, token: IdentityToken, settings: AzureSettings, audience: String, now: Date) -> Explanation {
+    static func explain(code: Int?, token: IdentityToken, settings: AzureSettings, now: Date) -> Explanation {
         switch code {
         case 700213, 70021, 700211, 700212:
             return federatedCredential(token: token, settings: settings)

@@ -26,9 +26,8 @@ struct PolicyCheckAWSCommand: AsyncParsableCommand {
     @OptionGroup var input: PolicyInputOptions
 
     func run() async throws {
-        if let roleArn, !AWSIdentifiers.isRoleARN(roleArn) {
-            throw BrokerError.usage("--role-arn: '\(roleArn.prefix(120))' is not a role ARN", hint: "for example arn:aws:iam::123456789012:role/deploy")
-        }
+        // The role check `login aws` makes, with its length bounds and message.
+        if let roleArn { try AWSSettings(roleArn: roleArn).validate() }
         let trust = try input.parsePolicy("a trust policy", TrustPolicy.parse)
         let request = TrustPolicyEvaluation.Request(claims: try await input.claims(audience: audience), roleArn: roleArn)
         let result = TrustPolicyEvaluation(policy: trust, request: request)
@@ -72,7 +71,7 @@ struct PolicyCheckReport: Encodable {
 
     init(_ result: TrustPolicyEvaluation, request: TrustPolicyEvaluation.Request) {
         decision = result.allowed ? "allowed" : "denied"
-        provider = request.providerARN
+        provider = request.federatedPrincipal
         statements = result.statements
         deciding = result.deciding?.path
         fix = result.fix

@@ -23,9 +23,8 @@ struct PolicyGenerateAWSCommand: AsyncParsableCommand {
     @OptionGroup var trusted: PolicySubjectOptions
 
     func run() async throws {
-        if let roleArn, !AWSIdentifiers.isRoleARN(roleArn) {
-            throw BrokerError.usage("--role-arn: '\(roleArn.prefix(120))' is not a role ARN", hint: "for example arn:aws:iam::123456789012:role/deploy")
-        }
+        // The role check `login aws` makes, with its length bounds and message.
+        if let roleArn { try AWSSettings(roleArn: roleArn).validate() }
         let parts = roleArn?.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard let account = account ?? parts?[4] else {
             throw BrokerError.usage("--account (or --role-arn) is required: the OIDC provider's ARN names its account")

@@ -36,6 +36,13 @@ import Testing
         }
     }
 
+    @Test func anEmptyServiceConnectionIsAUsageError() {
+        #expect {
+            _ = try SourceChoice.make(SettingsBlock(["type": .string("azurepipelines"), "serviceConnection": .string("")], path: "source"),
+                                      environment: Self.environment) { AzurePipelinesTokenSource(environment: [:]) }
+        } throws: { ($0 as? BrokerError)?.exitCode == 2 && "\($0)".contains("serviceConnection") }
+    }
+
     @Test func detection() {
         #expect(TokenSourceDetector.detect(environment: Self.environment).platform == .azurepipelines)
         let unmapped = TokenSourceDetector.detect(environment: ["TF_BUILD": "True", AzurePipelinesTokenSource.urlVariable: "https://x"])

@@ -76,7 +76,11 @@ public struct SourceChoice: Sendable {
         case "bitbucket":
             return BitbucketTokenSource(environment: environment)
         case "azurepipelines":
-            return AzurePipelinesTokenSource(environment: environment, serviceConnection: block.string("serviceConnection"), timeout: min(timeout, 10))
+            let connection = block.string("serviceConnection")
+            if connection?.isEmpty == true {
+                throw block.error("serviceConnection", "is empty", hint: "the service connection's ID, or leave it out for $\(AzurePipelinesTokenSource.connectionVariable)")
+            }
+            return AzurePipelinesTokenSource(environment: environment, serviceConnection: connection, timeout: min(timeout, 10))
         default:
             throw BrokerError.usage("source type '\(type)' is not one of \(BrokerConfig.sourceTypes.joined(separator: ", "))")
         }
