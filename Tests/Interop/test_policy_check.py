@@ -89,7 +89,7 @@ def test_a_policy_that_is_not_a_trust_policy_exits_2_with_its_json_path(broker, 
     (["policy", "generate", "aws", "--issuer", ISSUER, "--subject", "*", "--account", "123456789012"], "'*' would let every token"),
     (["policy", "generate", "aws", "--issuer", ISSUER, "--subject", "s", "--account", "12345"], "12-digit"),
     (["policy", "check", "aws", "--policy", "/nonexistent.json", "--claims", "/nonexistent.json"], "cannot read"),
-    (["policy", "check", "aws", "--policy", "x", "--role-arn", "deploy"], "not a role ARN"),
+    (["policy", "check", "aws", "--policy", "x", "--role-arn", "deploy"], "--role-arn: 'deploy' is not an IAM role ARN"),
 ])
 def test_bad_input_exits_2(broker, args, said):
     result = broker.run(*args, check=False)
