@@ -44,6 +44,24 @@ public struct AWSSTSProvider: Provider {
                            adapterRecord: AWSLoginRecord(profile: settings.profile, region: settings.region))
     }
 
+    /// `broker exec`: the session's keys, its expiry and the region go to the child, whatever
+    /// the mode; variables that would make the tools read a profile instead are taken away.
+    public func childSession(token: IdentityToken, files: EphemeralFiles) async throws -> ChildSession {
+        let sessionName = settings.roleSessionName ?? RoleSessionName.derive(from: token, environment: environment)
+        let result = try await STSClient(settings: settings, environment: environment, transport: transport).assumeRole(token: token, sessionName: sessionName)
+        var warnings: [String] = []
+        if settings.region == nil, environment["AWS_REGION"] == nil, environment["AWS_DEFAULT_REGION"] == nil {
+            warnings.append("no region is set, so the AWS CLI fails with \"You must specify a region\": set region in the config or AWS_REGION")
+        }
+        return ChildSession(identity: result.assumedRoleArn, expiration: result.expiration,
+                            variables: Self.sessionExports(result, region: settings.region), removed: Self.shadowingVariables,
+                            warnings: warnings)
+    }
+
+    /// Would point the SDKs at a profile or another role instead of the keys `exec` gives.
+    static let shadowingVariables = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                                     "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME"]
+
     /// The AWS CLI needs a region for every call, STS's included: a profile left without one
     /// makes `aws sts get-caller-identity --profile p` fail with "You must specify a region".
     func regionWarning() -> String? {
@@ -57,13 +75,18 @@ public struct AWSSTSProvider: Provider {
     /// region; in the self-refreshing modes the profile (one-hour keys would shadow it).
     func exports(_ result: STSWebIdentityResult) -> [EnvironmentExport.Variable] {
         guard settings.mode == .staticKeys else { return Self.profileExports(profile: settings.profile, region: settings.region) }
+        return Self.sessionExports(result, region: settings.region)
+    }
+
+    /// The session itself, as configure-aws-credentials exports it (the region under both names).
+    static func sessionExports(_ result: STSWebIdentityResult, region: String?) -> [EnvironmentExport.Variable] {
         var variables: [EnvironmentExport.Variable] = [
             .init("AWS_ACCESS_KEY_ID", result.accessKeyId, secret: true),
             .init("AWS_SECRET_ACCESS_KEY", result.secretAccessKey.reveal, secret: true),
             .init("AWS_SESSION_TOKEN", result.sessionToken.reveal, secret: true),
             .init("AWS_CREDENTIAL_EXPIRATION", AWSSessionCredentials.iso8601(result.expiration)),
         ]
-        if let region = settings.region {
+        if let region {
             variables += [.init("AWS_REGION", region), .init("AWS_DEFAULT_REGION", region)]
         }
         return variables

@@ -80,6 +80,12 @@ public enum AzureAdapter {
         return variables
     }
 
+    /// Other credentials the SDKs and Terraform would use before (or instead of) the federated
+    /// token `exec` gives: a client secret or certificate, a password, an inline OIDC token.
+    static let shadowingVariables = ["AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_USERNAME",
+                                     "AZURE_PASSWORD", "ARM_CLIENT_SECRET", "ARM_CLIENT_CERTIFICATE_PATH", "ARM_OIDC_TOKEN",
+                                     "ARM_OIDC_REQUEST_TOKEN", "ARM_OIDC_REQUEST_URL", "ARM_USE_MSI", "ARM_USE_CLI"]
+
     /// Entra's public and sovereign login hosts.
     static let microsoftHosts = ["login.microsoftonline.com", "login.microsoft.com", "login.windows.net", "login.microsoftonline.us",
                                  "login.chinacloudapi.cn", "login.partner.microsoftonline.cn"]

@@ -18,11 +18,10 @@ public struct AzureFederatedProvider: Provider {
         self.transport = transport
     }
 
-    public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
+    /// The client-credentials grant with the token as assertion: Entra's access token and its
+    /// expiry, or a refusal explained (AADSTS codes) against the token's claims.
+    func exchange(_ token: IdentityToken) async throws -> (accessToken: SecretValue, expiry: Date) {
         try EntraTokenRules.check(token)
-        for file in [settings.tokenFile, settings.environmentFile] + (settings.accessTokenFile.map { [$0] } ?? []) {
-            try SecureFile.checkTarget(file)
-        }
         let endpoint = OAuthTokenEndpoint(url: settings.tokenURL, timeout: settings.timeout, maxAttempts: settings.maxAttempts, transport: transport)
         let started = Date()
         let answer: OAuthTokenEndpoint.TokenResponse
@@ -35,6 +34,25 @@ public struct AzureFederatedProvider: Provider {
         }
         let accessToken = SecretValue(answer.access_token!)
         let expiry = started.addingTimeInterval(answer.expires_in.map { min(max($0, 0), 86400) } ?? 3600)
+        return (accessToken, expiry)
+    }
+
+    /// `broker exec`: Entra's yes proves the federated credential; the child gets the token as
+    /// an in-memory file the SDKs, the CLI's scripts and Terraform read as they would the
+    /// login's, while the identity token lasts.
+    public func childSession(token: IdentityToken, files: EphemeralFiles) async throws -> ChildSession {
+        let (_, expiry) = try await exchange(token)
+        var ephemeral = settings
+        ephemeral.tokenFile = try files.path(holding: Data(token.jwt.reveal.utf8))
+        return ChildSession(identity: "app \(settings.clientId)", expiration: expiry, variables: AzureAdapter.exports(AzureLoginRecord(settings: ephemeral)),
+                            removed: AzureAdapter.shadowingVariables, warnings: settings.warnings)
+    }
+
+    public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
+        for file in [settings.tokenFile, settings.environmentFile] + (settings.accessTokenFile.map { [$0] } ?? []) {
+            try SecureFile.checkTarget(file)
+        }
+        let (accessToken, expiry) = try await exchange(token)
 
         // Entra said yes: only now is anything written.
         let record = AzureLoginRecord(settings: settings)

@@ -17,7 +17,28 @@ public struct ExecPluginProvider: Provider {
 
     public var audience: String { settings.audience }
 
+    /// `broker exec`: the plugin's `environment` goes to the child. A plugin that asks broker to
+    /// write files is refused, since exec writes nothing (what it wrote itself stays its own).
+    public func childSession(token: IdentityToken, files: EphemeralFiles) async throws -> ChildSession {
+        let response = try await answer(token)
+        guard response.files.isEmpty else {
+            throw BrokerError.usage("exec provider '\(settings.name)' asks broker to write \(response.files.count) file(s), and 'broker exec' writes nothing",
+                                    hint: "use 'broker login \(settings.name)', or have the plugin answer with environment variables only")
+        }
+        let credentials = credentials(response, token: token)
+        return ChildSession(identity: credentials.identity, expiration: credentials.expiration, variables: credentials.environment)
+    }
+
     public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
+        let response = try await answer(token)
+        let written = try write(response, journal: journal)
+        let kept = response.files.filter(\.keepOnLogout).map(\.path)
+        return LoginResult(credentials: credentials(response, token: token), written: written,
+                           adapterRecord: kept.isEmpty ? nil : ExecAdapter.ExecLoginRecord(keptFiles: kept))
+    }
+
+    /// Runs the plugin with the request on stdin and reads its answer.
+    func answer(_ token: IdentityToken) async throws -> ExecResponse {
         let request = try ExecRequest(settings: settings, token: token).encoded()
         let result = try await ProcessRunner.runDetached(settings.command, stdin: request, environment: pluginEnvironment(token: token),
                                                  timeout: settings.timeout, what: "exec provider '\(settings.name)'")
@@ -31,14 +52,9 @@ public struct ExecPluginProvider: Provider {
         guard !result.stdoutTruncated else {
             throw failure.error("printed more than \(ProcessRunner.maxStdout >> 20) MiB on stdout; an answer is a small JSON document")
         }
-        let response: ExecResponse
-        do { response = try ExecResponse(parsing: result.stdout, home: context.home) } catch {
+        do { return try ExecResponse(parsing: result.stdout, home: context.home) } catch {
             throw failure.error(error.message)
         }
-        let written = try write(response, journal: journal)
-        let kept = response.files.filter(\.keepOnLogout).map(\.path)
-        return LoginResult(credentials: credentials(response, token: token), written: written,
-                           adapterRecord: kept.isEmpty ? nil : ExecAdapter.ExecLoginRecord(keptFiles: kept))
     }
 
     /// broker's environment plus `env`, minus anything carrying the token (an `env` token source

@@ -67,6 +67,10 @@ public enum GCPAdapter {
         return variables
     }
 
+    /// Credentials the tools would take over the file `exec` gives: Terraform reads
+    /// `GOOGLE_OAUTH_ACCESS_TOKEN` and `GOOGLE_CREDENTIALS` first, gcloud its access-token file.
+    static let shadowingVariables = ["GOOGLE_OAUTH_ACCESS_TOKEN", "GOOGLE_CREDENTIALS", "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"]
+
     static func isGoogleHost(_ host: String?) -> Bool {
         guard let host = host?.lowercased() else { return false }
         return host == "googleapis.com" || host.hasSuffix(".googleapis.com")

@@ -24,10 +24,10 @@ public struct GCPWorkloadIdentityProvider: Provider {
         transport = context.transport
     }
 
-    public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
+    /// Google STS, then (with a service account) IAM Credentials: the access token and its
+    /// expiry, or a refusal explained against the token's claims.
+    func exchange(_ token: IdentityToken) async throws -> (accessToken: SecretValue, expiry: Date) {
         try GoogleTokenRules.check(token)
-        try SecureFile.checkTarget(settings.credentialsFile)
-        if settings.credentialSource == .file { try SecureFile.checkTarget(settings.tokenFile) }
         let provider = settings.provider
         let sts = OAuthTokenEndpoint(url: settings.tokenURL, timeout: settings.timeout, maxAttempts: settings.maxAttempts, transport: transport)
         let fields = OAuthTokenEndpoint.tokenExchangeFields(
@@ -61,6 +61,28 @@ public struct GCPWorkloadIdentityProvider: Provider {
                         : "check serviceAccount and that the IAM Credentials API is enabled")
             }
         }
+        return (accessToken, expiry)
+    }
+
+    /// `broker exec`: the same calls prove the federation; the child gets an `external_account`
+    /// file (and the token it reads) as in-memory files, so the libraries, gcloud and Terraform
+    /// refresh by themselves while the identity token lasts.
+    public func childSession(token: IdentityToken, files: EphemeralFiles) async throws -> ChildSession {
+        let (_, expiry) = try await exchange(token)
+        var ephemeral = settings
+        ephemeral.credentialSource = .file
+        ephemeral.tokenFile = try files.path(holding: Data(token.jwt.reveal.utf8))
+        ephemeral.credentialsFile = try files.path(holding: try ExternalAccountFile(settings: ephemeral, executableCommand: "").encoded())
+        let record = GCPLoginRecord(settings: ephemeral, audience: audience, sourceArguments: [])
+        return ChildSession(identity: settings.serviceAccount ?? settings.provider.principal(subject: token.subject ?? "?"), expiration: expiry,
+                            variables: GCPAdapter.exports(record), removed: GCPAdapter.shadowingVariables, warnings: settings.warnings)
+    }
+
+    public func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult {
+        try SecureFile.checkTarget(settings.credentialsFile)
+        if settings.credentialSource == .file { try SecureFile.checkTarget(settings.tokenFile) }
+        let (accessToken, expiry) = try await exchange(token)
+        let provider = settings.provider
         // Both calls worked: only now is anything written.
         var written: [WrittenTarget] = []
         if settings.credentialSource == .file {

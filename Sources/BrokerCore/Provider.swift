@@ -145,6 +145,9 @@ public protocol Provider: Sendable {
     /// Every file change goes through `journal`, which records it before it is made, so a
     /// login that is killed half-way still leaves a record that logout can undo.
     func login(token: IdentityToken, journal: LoginJournal) async throws -> LoginResult
+    /// `broker exec`: the same exchange, but the credentials only go into a child's
+    /// environment; nothing is written and nothing recorded.
+    func childSession(token: IdentityToken, files: EphemeralFiles) async throws -> ChildSession
 }
 
 /// What the executable hands every provider: where files go, the environment to resolve

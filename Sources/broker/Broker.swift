@@ -14,7 +14,7 @@ struct Broker: AsyncParsableCommand {
             Human messages go to stderr; machine output to stdout.
             """,
         version: version,
-        subcommands: [LoginCommand.self, LogoutCommand.self, StatusCommand.self, RefreshCommand.self, CredentialProcessCommand.self, GCPTokenCommand.self, PolicyCommand.self, ConfigCommand.self, DoctorCommand.self, IdpCommand.self]
+        subcommands: [LoginCommand.self, LogoutCommand.self, ExecCommand.self, StatusCommand.self, RefreshCommand.self, CredentialProcessCommand.self, GCPTokenCommand.self, PolicyCommand.self, ConfigCommand.self, DoctorCommand.self, IdpCommand.self]
     )
 
     /// Our own entry point, so every error maps to the documented exit codes
