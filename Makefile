@@ -4,7 +4,7 @@ SWIFT ?= swift
 VENV := .venv
 BROKER_BIN := $(CURDIR)/.build/debug/broker
 
-.PHONY: build demo test unit interop venv bench clean fuzz sanitize
+.PHONY: build demo test unit interop venv bench clean fuzz sanitize release release-build install
 
 build:
 	$(SWIFT) build
@@ -23,16 +23,33 @@ unit:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-interop: build venv
-	BROKER_BIN=$(BROKER_BIN) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/pytest -q Tests/Interop
+# The release tarball too: its binary, man pages, completions and the GitHub Action are tested.
+interop: build venv release
+	BROKER_BIN=$(BROKER_BIN) BROKER_RELEASE=$(CURDIR)/$(RELEASE_TARBALL) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/pytest -q Tests/Interop
 
 test: unit interop
 
-# Benchmarks measure the binary as shipped: release, Swift runtime linked statically (needs the
-# wrk Debian package).
-bench: venv
+# The binary as shipped: release, Swift runtime linked statically (it needs only libc).
+release-build:
 	$(SWIFT) build -c release --static-swift-stdlib --product broker
+
+# Benchmarks measure the binary as shipped (needs the wrk Debian package).
+bench: venv release-build
 	bash Benchmarks/run
+
+# dist/broker-<version>-linux-<arch>.tar.gz and dist/SHA256SUMS.
+VERSION := $(shell sed -n 's/^    static let version = "\(.*\)"$$/\1/p' Sources/broker/Broker.swift)
+RELEASE_TARBALL := dist/broker-$(VERSION)-linux-$(shell uname -m).tar.gz
+release: release-build
+	sh scripts/package-release .build/release/broker $(VERSION)
+
+# Binary, completions and man pages where the system looks for them under PREFIX.
+PREFIX ?= /usr/local
+install: release-build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 -s .build/release/broker $(DESTDIR)$(PREFIX)/bin/broker
+	sh scripts/completions .build/release/broker $(DESTDIR)$(PREFIX)/share
+	sh scripts/man-pages .build/release/broker $(DESTDIR)$(PREFIX)/share/man/man1
 
 clean:
 	rm -rf .build $(VENV)

@@ -69,8 +69,11 @@ let package = Package(
             // --static-swift-stdlib links with -export-dynamic, which puts every Swift symbol of
             // the program (~46,000) in the dynamic table; the runtime's start-up dladdr() then
             // scans them in every process. Nothing looks our symbols up dynamically.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])],
+            plugins: ["BuildStamp"]
         ),
+        // `broker --version`'s commit and date, generated at build time.
+        .plugin(name: "BuildStamp", capability: .buildTool(), path: "BuildPlugins/BuildStamp"),
         // Every parser of outside input, for libFuzzer (make fuzz) and corpus replay (make test).
         .executableTarget(
             name: "BrokerFuzz",

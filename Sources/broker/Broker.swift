@@ -4,7 +4,10 @@ import Foundation
 
 @main
 struct Broker: AsyncParsableCommand {
-    static let version = "0.1.0"
+    static let version = "0.2.0"
+
+    /// What `--version` prints: the version, the commit it was built from, the build's date.
+    static let versionLine = "\(version) (commit \(BuildStamp.commit), built \(BuildStamp.date))"
 
     static let configuration = CommandConfiguration(
         commandName: "broker",
@@ -13,7 +16,7 @@ struct Broker: AsyncParsableCommand {
             Exit codes: 0 success, 1 the operation failed, 2 bad usage or configuration (nothing was done).
             Human messages go to stderr; machine output to stdout.
             """,
-        version: version,
+        version: versionLine,
         subcommands: [LoginCommand.self, LogoutCommand.self, ExecCommand.self, StatusCommand.self, RefreshCommand.self, CredentialProcessCommand.self, GCPTokenCommand.self, PolicyCommand.self, ConfigCommand.self, DoctorCommand.self, IdpCommand.self]
     )
 
@@ -45,7 +48,7 @@ struct Broker: AsyncParsableCommand {
             // `login NAME...` is `login providers` inside: users never type the latter.
             let message = fullMessage(for: error).replacingOccurrences(of: "broker login providers", with: "broker login")
             if exitCode(for: error) == .success {
-                Terminal.output(message)
+                Terminal.output(CommandLine.arguments.contains { $0.hasPrefix("--generate-completion-script") } ? CompletionScript.patched(message) : message)
                 Foundation.exit(0)
             }
             Terminal.error(message)

@@ -12,7 +12,7 @@ struct DoctorCommand: AsyncParsableCommand {
         abstract: "Check what a login needs: config, token source, a token per provider, the issuer, the clock, credential files, proxy, trust policies.",
         discussion: "Exit 0 when nothing fails (warnings allowed), 1 when a check fails.")
 
-    @Argument(help: "Providers to check (default: all in the config).")
+    @Argument(help: "Providers to check (default: all in the config).", completion: Completions.providerNames)
     var names: [String] = []
 
     @Option(name: .customLong("policy"), help: ArgumentHelp("Also check a provider's trust policy, role or federated credential offline (repeatable).", valueName: "NAME=FILE"))

@@ -27,7 +27,7 @@ struct ExecCommand: AsyncParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("Providers from the config whose credentials the command gets, then -- and the command.",
-                                 valueName: "name"))
+                                 valueName: "name"), completion: Completions.providerNames)
     var words: [String] = []
 
     @Flag(help: "Every provider in the config.")

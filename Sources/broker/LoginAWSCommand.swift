@@ -21,7 +21,7 @@ struct LoginAWSCommand: AsyncParsableCommand {
 
     @OptionGroup var aws: AWSOptions
 
-    @Option(help: "Profile to write (default: $AWS_PROFILE, else default).")
+    @Option(help: "Profile to write (default: $AWS_PROFILE, else default).", completion: Completions.awsProfiles)
     var profile: String?
 
     @Option(help: "How the profile gets its credentials (default: static).")

@@ -36,7 +36,7 @@ struct LoginProvidersCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Providers from the config to log into.")
+    @Argument(help: "Providers from the config to log into.", completion: Completions.providerNames)
     var names: [String] = []
 
     @Flag(help: "Log into every provider in the config.")

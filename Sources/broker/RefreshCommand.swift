@@ -12,7 +12,7 @@ struct RefreshCommand: AsyncParsableCommand {
             file when less than a third of its token's life is left, until stopped.
             """)
 
-    @Argument(help: "Logins to refresh (as shown by 'broker status'); default: all with a token file.")
+    @Argument(help: "Logins to refresh (as shown by 'broker status'); default: all with a token file.", completion: Completions.loginNames)
     var names: [String] = []
 
     @Flag(help: "Keep running: refresh each token file before its token expires, until stopped (SIGINT/SIGTERM).")

@@ -74,7 +74,7 @@ struct LogoutCommand: AsyncParsableCommand {
         commandName: "logout",
         abstract: "Undo what broker wrote for a login: its keys go back to what they were, its files away; everything else stays.")
 
-    @Argument(help: "Logins to undo, as shown by 'broker status'.")
+    @Argument(help: "Logins to undo, as shown by 'broker status'.", completion: Completions.loginNames)
     var names: [String] = []
 
     @Flag(help: "Undo every recorded login, and remove what broker wrote that no record names.")
