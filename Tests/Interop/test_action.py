@@ -45,6 +45,10 @@ class Runner:
         context = {"github.action_repository": "acme/broker", "github.action_ref": ref, "github.action_path": str(REPO)}
         outputs, results = {}, []
         for step in ACTION["runs"]["steps"]:
+            if "if" in step:  # the one form action.yml uses: inputs.NAME != 'VALUE'
+                name, expected = re.fullmatch(r"inputs\.([\w-]+) != '(\w*)'", step["if"]).groups()
+                if values[name] == expected:
+                    continue
             output_file = self.root / f"output-{step['id']}-{len(results)}"
             output_file.touch()
             env = dict(self.env)
@@ -176,3 +180,9 @@ def test_a_wrong_bearer_for_the_token_service_fails_the_login_step(runner, relea
     results, _ = runner.run_action({"version": version(), "release-url": release_dir.as_uri()})
     assert results[0].returncode == 0 and results[1].returncode != 0
     assert "AWS_SECRET_ACCESS_KEY" not in runner.exported()
+
+
+def test_login_false_only_installs(runner, release_dir):
+    results, outputs = runner.run_action({"version": version(), "release-url": release_dir.as_uri(), "login": "false"})
+    assert len(results) == 1 and results[0].returncode == 0 and "login" not in outputs
+    assert runner.exported() == {} and Path(outputs["install"]["path"]).is_file()

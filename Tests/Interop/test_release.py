@@ -172,3 +172,18 @@ def test_zsh_and_fish_scripts_parse(release):
     fish = subprocess.run(["fish", "--no-execute", str(share / "fish" / "vendor_completions.d" / "broker.fish")], capture_output=True, text=True)
     assert fish.returncode == 0, fish.stderr
     assert "---completion login providers" in (share / "zsh" / "site-functions" / "_broker").read_text().split("_broker_login()")[1].split("\n}\n")[0]
+
+
+def test_make_install_puts_everything_where_the_system_looks(tmp_path):
+    prefix = tmp_path / "prefix"
+    result = subprocess.run(["make", "-s", "-C", str(REPO), "install", f"PREFIX={prefix}"], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    binary = prefix / "bin" / "broker"
+    assert os.access(binary, os.X_OK)
+    assert ".symtab" not in subprocess.run(["readelf", "-S", "-W", str(binary)], capture_output=True, text=True, check=True).stdout
+    for path in ["share/man/man1/broker.1", "share/man/man1/broker.login.1", "share/bash-completion/completions/broker",
+                 "share/zsh/site-functions/_broker", "share/fish/vendor_completions.d/broker.fish"]:
+        assert (prefix / path).is_file(), path
+    # man finds the page through the prefix's man directory, as it would under /usr/local.
+    page = subprocess.run(["mandoc", "-T", "ascii", str(prefix / "share/man/man1/broker.1")], capture_output=True, text=True, check=True).stdout
+    assert "broker" in page and "login" in page
