@@ -121,14 +121,14 @@ extension LoginRunner {
 
     /// The providers whose credentials `--output env|github` exports: those marked `"export":
     /// true`, else all. Two of one adapter would set the same variables, the last one winning
-    /// silently: refused before anything runs.
-    public static func exporters(_ entries: [ProviderEntry]) throws -> Set<String> {
+    /// silently: refused before anything runs. `purpose` says what would do it.
+    public static func exporters(_ entries: [ProviderEntry], purpose: String = "--output would export") throws -> Set<String> {
         let marked = entries.filter(\.export)
         let chosen = marked.isEmpty ? entries : marked
         for adapter in Set(chosen.map(\.adapter)).sorted() {
             let same = chosen.filter { $0.adapter == adapter }.map(\.name)
             guard same.count > 1 else { continue }
-            throw BrokerError.usage("--output would export the credentials of \(same.count) \(adapter) providers (\(same.joined(separator: ", "))), and the last would win",
+            throw BrokerError.usage("\(purpose) the credentials of \(same.count) \(adapter) providers (\(same.joined(separator: ", "))), and the last would win",
                                     hint: marked.isEmpty ? "name one provider, or mark one \"export\": true in the config"
                                         : "mark only one \(adapter) provider \"export\": true")
         }

@@ -66,7 +66,7 @@ struct ExecCommand: AsyncParsableCommand {
         if named.isEmpty {
             throw BrokerError.usage("\(runtime.configPath ?? "no config file was found"): there are no providers", hint: "add entries under \"providers\" (see config.example.json)")
         }
-        let chosen = try LoginRunner.exporters(named)
+        let chosen = try LoginRunner.exporters(named, purpose: "the command would get")
         let entries = named.filter { chosen.contains($0.name) }
         let context = runtime.context(sourceArguments: source.arguments)
         let jobs = try entries.map { (name: $0.name, provider: try runtime.registry.makeProvider($0, context: context)) }
