@@ -3,26 +3,42 @@ import Foundation
 import JWTKit
 
 /// The embedded OIDC issuer: mints identity tokens with the active key and describes itself
-/// through discovery and JWKS.
+/// through discovery and JWKS. Its keys and request tokens live where `settings.backends` says:
+/// files in `$BROKER_HOME`, or OpenBao for a fleet of replicas.
 public struct Issuer: Sendable {
     public let settings: IssuerSettings
-    public let keyStore: KeyStore
+    public let keys: any IssuerKeys
+    public let requestTokens: any RequestTokenBackend
     /// The git remote of the working directory, when there is one (`repository` claim, default `sub`).
     public let repository: String?
     public let environment: [String: String]
 
     /// `repository` (for the `repository` claim and the default `sub`) and `environment` come
     /// from the caller: `DefaultSubject.repositoryURL()` reads the working directory's git config.
-    public init(settings: IssuerSettings, home: BrokerHome, repository: String?, environment: [String: String]) {
+    /// `transport` carries the OpenBao calls (a server passes one that keeps connections open).
+    public init(settings: IssuerSettings, home: BrokerHome, repository: String?, environment: [String: String],
+                transport: (any HTTPTransport)? = nil) {
         self.settings = settings
-        self.keyStore = KeyStore(home: home)
         self.repository = repository
         self.environment = environment
+        let transport = transport ?? LiveHTTPTransport(environment: environment)
+        switch settings.backends.keys {
+        case .file:
+            keys = FileIssuerKeys(home: home)
+        case .transit(let connection, let mount, let key):
+            keys = TransitKeys(connection: connection, mount: mount, key: key, activationDelay: settings.backends.refresh, transport: transport)
+        }
+        switch settings.backends.requestTokens {
+        case .file:
+            requestTokens = RequestTokenStore(home: home)
+        case .kv(let connection, let mount, let path):
+            requestTokens = KVRequestTokens(connection: connection, mount: mount, path: path, transport: transport)
+        }
     }
 
-    /// Loads (or on first use creates) the active key and wraps it for signing.
-    public func signer() async throws -> TokenSigner {
-        try await TokenSigner(key: keyStore.signingKey(algorithm: settings.algorithm))
+    /// The active key, ready to sign (the file backend creates it on first use).
+    public func signer() async throws -> any TokenSigning {
+        try await keys.signer(algorithm: settings.algorithm)
     }
 
     /// The claims of a new token. `subject` and `lifetime` override the settings for one token.
@@ -63,22 +79,22 @@ public struct Issuer: Sendable {
         return names.sorted()
     }
 
-    public func discovery() -> DiscoveryDocument {
-        let algorithms = (try? keyStore.publishedKeys().map(\.algorithm.rawValue)) ?? []
-        let supported = Set(algorithms + [(settings.algorithm ?? .rs256).rawValue]).sorted()
-        return DiscoveryDocument(issuer: settings.url, jwksURI: settings.jwksURL,
-                                 algorithms: supported, claims: emittedClaimNames)
+    /// Every key to publish now (the file backend creates its first key here).
+    public func publishedKeys(now: Date = Date()) async throws -> [KeyStore.Entry] {
+        try await keys.published(algorithm: settings.algorithm, now: now)
     }
 
-    /// Published public keys, creating the first key if there is none yet.
-    public func jwks(now: Date = Date()) throws -> JWKSet {
-        var entries = try keyStore.publishedKeys(now: now)
-        if entries.isEmpty {
-            _ = try keyStore.signingKey(algorithm: settings.algorithm, now: now)
-            entries = try keyStore.publishedKeys(now: now)
-        }
-        return JWKSet(keys: entries.map(\.publicKey))
+    public func discovery(keys entries: [KeyStore.Entry]) -> DiscoveryDocument {
+        let supported = Set(entries.map(\.algorithm.rawValue) + [(settings.algorithm ?? entries.first?.algorithm ?? .rs256).rawValue]).sorted()
+        return DiscoveryDocument(issuer: settings.url, jwksURI: settings.jwksURL, algorithms: supported, claims: emittedClaimNames)
     }
+
+    public func discovery() async throws -> DiscoveryDocument { discovery(keys: try await publishedKeys()) }
+
+    public static func jwks(_ entries: [KeyStore.Entry]) -> JWKSet { JWKSet(keys: entries.map(\.publicKey)) }
+
+    /// Published public keys, creating the first key if there is none yet.
+    public func jwks(now: Date = Date()) async throws -> JWKSet { Self.jwks(try await publishedKeys(now: now)) }
 }
 
 /// Signs claims with one key. Built once and reused by the server.

@@ -7,7 +7,7 @@ public enum IssuerCheckup {
     /// `cloudsNeedIt`: a configured provider is one of the clouds (a failure), not only Vault (a warning).
     public static func checks(url: String, signingKid: String?, transport: any HTTPTransport, cloudsNeedIt: Bool) async -> [HealthCheck] {
         let severity: HealthCheck.Status = cloudsNeedIt ? .fail : .warn
-        guard url.hasPrefix("https://"), let base = URL(string: url) else {
+        guard url.hasPrefix("https://"), URL(string: url) != nil else {
             return [HealthCheck("issuer", severity, "\(url) is not https: AWS, Google and Azure fetch an issuer's keys over https only (Vault accepts it)",
                                 advice: "publish the keys ('broker idp publish site') at an https URL and set issuer.url or BROKER_ISSUER_URL to it")]
         }

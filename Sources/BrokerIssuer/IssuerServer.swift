@@ -2,20 +2,38 @@ import BrokerCore
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HTTPTypes
 import Logging
 import NIOCore
 
 /// `broker idp serve`: discovery, JWKS, and a token endpoint that speaks GitHub Actions'
 /// protocol (`GET /token?audience=A` + `Authorization: Bearer <request token>` → `{"value": jwt}`).
+/// With OpenBao behind it (transit keys, KV request tokens) it is one stateless replica of many:
+/// besides caches it holds nothing, `/healthz` and `/readyz` answer a load balancer, and while
+/// OpenBao is unreachable `/token` answers 503 with Retry-After and discovery and JWKS are
+/// served from cache.
 public struct IssuerServer: Sendable {
     public let issuer: Issuer
-    public let requestTokens: RequestTokenStore
+    public let options: Options
     let state: ServerState
+    let metrics: ServerMetrics
 
-    public init(issuer: Issuer, home: BrokerHome) {
+    public struct Options: Sendable {
+        /// How long cached keys and request tokens are trusted before OpenBao is asked again
+        /// (files are re-read as soon as they change).
+        public var refresh: TimeInterval = 5
+        /// Serve `/metrics` (Prometheus text format).
+        public var metrics = false
+        /// One logfmt line per request on stderr (never a token).
+        public var accessLog: (@Sendable (String) -> Void)?
+        public init() {}
+    }
+
+    public init(issuer: Issuer, options: Options = Options()) {
         self.issuer = issuer
-        requestTokens = RequestTokenStore(home: home)
+        self.options = options
         state = ServerState()
+        metrics = ServerMetrics()
     }
 
     /// Limits that keep idle or slow clients from holding the server (documented in the README).
@@ -29,25 +47,48 @@ public struct IssuerServer: Sendable {
         public init() {}
     }
 
-    static let paths: Set<String> = ["/.well-known/openid-configuration", "/.well-known/jwks.json", "/token"]
+    static let paths: Set<String> = ["/.well-known/openid-configuration", "/.well-known/jwks.json", "/token", "/healthz", "/readyz", "/metrics"]
+    /// The token handler names the request token it matched here, for the access log only.
+    static let requestTokenHeader = HTTPField.Name("X-Broker-Request-Token-Id")!
+    /// Seconds a client should wait after a 503.
+    var retryAfter: String { String(max(1, Int(options.refresh.rounded(.up)))) }
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: AccessLog(log: options.accessLog, metrics: metrics))
         router.add(middleware: MethodGuard())
         router.get(".well-known/openid-configuration") { _, _ in
-            try await jsonResponse(self.documents().discovery, cache: true)
+            try await self.documentResponse { $0.discovery }
         }
         router.get(".well-known/jwks.json") { _, _ in
-            try await jsonResponse(self.documents().jwks, cache: true)
+            try await self.documentResponse { $0.jwks }
         }
         router.get("token") { request, _ in
             try await self.token(request)
         }
+        router.get("healthz") { _, _ in
+            self.jsonResponse(Data(#"{"status":"ok"}"#.utf8), cache: false)
+        }
+        router.get("readyz") { _, _ in
+            await self.readiness()
+        }
+        if options.metrics {
+            router.get("metrics") { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                         body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
+            }
+        }
         return router
     }
 
+    /// Serves until SIGTERM or SIGINT, then stops accepting and finishes what is in flight.
     public func run(host: String, port: Int, limits: Limits = Limits(), onReady: @escaping @Sendable () -> Void = {}) async throws {
-        _ = try await documents()
+        do {
+            _ = try await documents()
+        } catch let unavailable as OpenBaoUnavailable {
+            // A replica starts while OpenBao is down: it serves 503s and recovers by itself.
+            options.accessLog?("level=warning msg=\"starting without keys\" error=\"\(unavailable)\"")
+        }
         var logger = Logger(label: "broker.serve")
         logger.logLevel = .warning
         let app = Application(
@@ -77,7 +118,9 @@ public struct IssuerServer: Sendable {
             return errorResponse(.unauthorized, "missing_request_token", "send the request token as 'Authorization: Bearer <token>'")
         }
         let presented = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let entry = RequestTokenStore.match(presented, in: try requestTokenEntries()) else {
+        let entries: [RequestTokenStore.Entry]
+        do { entries = try await requestTokenEntries() } catch { return unavailable(error) }
+        guard let entry = RequestTokenStore.match(presented, in: entries) else {
             return errorResponse(.unauthorized, "invalid_request_token", "the request token is unknown or revoked")
         }
         guard let audience = request.uri.queryParameters["audience"].map(String.init), !audience.isEmpty else {
@@ -87,10 +130,53 @@ public struct IssuerServer: Sendable {
             return errorResponse(.badRequest, "invalid_audience", "the audience \(problem)")
         }
         let claims = try issuer.claims(audiences: [audience], subject: entry.subject)
-        let jwt = try await signer().sign(claims)
+        let jwt: String
+        let started = ContinuousClock.now
+        do {
+            jwt = try await signer().sign(claims)
+        } catch {
+            state.forgetSigner()
+            return unavailable(error)
+        }
+        metrics.observeSigning(ContinuousClock.now - started)
         let body = try JSONEncoder().encode(["value": jwt])
-        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var response = Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        response.headers[Self.requestTokenHeader] = entry.id
+        return response
+    }
+
+    /// Ready when the keys and request tokens can be read now and a key can sign.
+    func readiness() async -> Response {
+        do {
+            _ = try await issuer.publishedKeys()
+            _ = try await issuer.requestTokens.list()
+            let signer = try await issuer.signer()
+            return jsonResponse(try JSONEncoder().encode(["status": "ready", "kid": signer.kid]), cache: false)
+        } catch {
+            return unavailable(error, code: "not_ready")
+        }
+    }
+
+    func documentResponse(_ pick: (ServerState.Documents) -> Data) async throws -> Response {
+        do {
+            return jsonResponse(pick(try await documents()), cache: true)
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    /// 503 + Retry-After while OpenBao cannot answer; 500 for anything else (a policy that
+    /// lacks a path, a missing key: an operator's to fix).
+    func unavailable(_ error: any Error, code: String = "backend_unavailable") -> Response {
+        metrics.countBackendError()
+        options.accessLog?("level=error msg=\"backend call failed\" error=\(ServerMetrics.quoted("\(error)"))")
+        guard error is OpenBaoUnavailable || code == "not_ready" else {
+            return errorResponse(.internalServerError, "issuer_error", "\(error)")
+        }
+        var response = errorResponse(.serviceUnavailable, code, "\(error)")
+        response.headers[.retryAfter] = retryAfter
+        return response
     }
 
     func jsonResponse(_ data: Data, cache: Bool) -> Response {
@@ -105,33 +191,39 @@ public struct IssuerServer: Sendable {
                         body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    // MARK: - State that follows the files
+    // MARK: - Cached state
 
-    /// Discovery and JWKS bodies, rebuilt when the keyring changes (rotation while serving).
+    /// Discovery and JWKS bodies, rebuilt when the keys change (a file stamp) or the refresh
+    /// interval passes; while the backend fails, the last ones built are served.
     func documents() async throws -> ServerState.Documents {
-        let stamp = issuer.keyStore.stamp()
-        if let cached = state.documents(stamp: stamp) { return cached }
-        let jwks = try JSONOutput.encode(issuer.jwks())
-        let discovery = try JSONOutput.encode(issuer.discovery())
-        let documents = ServerState.Documents(discovery: discovery, jwks: jwks)
-        state.store(documents, stamp: issuer.keyStore.stamp())
-        return documents
+        let stamp = issuer.keys.stamp()
+        if let cached = state.documents(stamp: stamp, refresh: options.refresh) { return cached }
+        do {
+            let keys = try await issuer.publishedKeys()
+            let documents = ServerState.Documents(discovery: try JSONOutput.encode(issuer.discovery(keys: keys)),
+                                                  jwks: try JSONOutput.encode(Issuer.jwks(keys)))
+            state.store(documents, stamp: issuer.keys.stamp())
+            return documents
+        } catch {
+            if let stale = state.lastDocuments() { return stale }
+            throw error
+        }
     }
 
-    func signer() async throws -> TokenSigner {
-        let stamp = issuer.keyStore.stamp()
-        if let cached = state.signer(stamp: stamp) { return cached }
+    func signer() async throws -> any TokenSigning {
+        let stamp = issuer.keys.stamp()
+        if let cached = state.signer(stamp: stamp, refresh: options.refresh) { return cached }
         let signer = try await issuer.signer()
-        state.store(signer, stamp: issuer.keyStore.stamp())
+        state.store(signer, stamp: issuer.keys.stamp())
         return signer
     }
 
-    /// Re-read when the file changes, so tokens created or revoked take effect at once.
-    func requestTokenEntries() throws -> [RequestTokenStore.Entry] {
-        let stamp = requestTokens.stamp()
-        if let cached = state.requestTokens(stamp: stamp) { return cached }
-        let entries = stamp == nil ? [] : try requestTokens.list()
-        state.store(entries, stamp: stamp)
+    /// Re-read when the file changes (at once) or the refresh interval passes (OpenBao).
+    func requestTokenEntries() async throws -> [RequestTokenStore.Entry] {
+        let stamp = issuer.requestTokens.stamp()
+        if let cached = state.requestTokens(stamp: stamp, refresh: options.refresh) { return cached }
+        let entries = try await issuer.requestTokens.list()
+        state.store(entries, stamp: issuer.requestTokens.stamp())
         return entries
     }
 }
@@ -150,40 +242,28 @@ struct MethodGuard: RouterMiddleware {
     }
 }
 
-/// Caches keyed by file modification stamps; a stale read only costs a rebuild.
-final class ServerState: @unchecked Sendable {
-    struct Documents: Sendable {
-        var discovery: Data
-        var jwks: Data
-    }
+/// One logfmt line per request (method, path, status, duration, the request token's id, never
+/// a token or query), and the request counters.
+struct AccessLog: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let log: (@Sendable (String) -> Void)?
+    let metrics: ServerMetrics
 
-    private let lock = NSLock()
-    private var cachedDocuments: (Date?, Documents)?
-    private var documentsBuiltAt = Date.distantPast
-    private var cachedSigner: (Date?, TokenSigner)?
-    private var cachedTokens: (Date?, [RequestTokenStore.Entry])?
-
-    /// Also rebuilt once a minute, so a retired key leaves the JWKS when its retention ends.
-    func documents(stamp: Date?) -> Documents? {
-        lock.withLock {
-            guard Date().timeIntervalSince(documentsBuiltAt) < 60 else { return nil }
-            return cachedDocuments.flatMap { $0.0 == stamp && stamp != nil ? $0.1 : nil }
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        var status = 500
+        var requestToken: String?
+        defer {
+            let elapsed = ContinuousClock.now - started
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            metrics.countRequest(path: IssuerServer.paths.contains(request.uri.path) ? request.uri.path : "other", status: status)
+            log?("method=\(request.method) path=\(ServerMetrics.quoted(request.uri.path)) status=\(status) "
+                + String(format: "duration_ms=%.2f", milliseconds) + (requestToken.map { " request_token=\($0)" } ?? ""))
         }
+        var response = try await next(request, context)
+        status = Int(response.status.code)
+        requestToken = response.headers[IssuerServer.requestTokenHeader]
+        response.headers[IssuerServer.requestTokenHeader] = nil
+        return response
     }
-    func store(_ documents: Documents, stamp: Date?) {
-        lock.withLock {
-            cachedDocuments = (stamp, documents)
-            documentsBuiltAt = Date()
-        }
-    }
-
-    func signer(stamp: Date?) -> TokenSigner? {
-        lock.withLock { cachedSigner.flatMap { $0.0 == stamp && stamp != nil ? $0.1 : nil } }
-    }
-    func store(_ signer: TokenSigner, stamp: Date?) { lock.withLock { cachedSigner = (stamp, signer) } }
-
-    func requestTokens(stamp: Date?) -> [RequestTokenStore.Entry]? {
-        lock.withLock { cachedTokens.flatMap { $0.0 == stamp ? $0.1 : nil } }
-    }
-    func store(_ tokens: [RequestTokenStore.Entry], stamp: Date?) { lock.withLock { cachedTokens = (stamp, tokens) } }
 }

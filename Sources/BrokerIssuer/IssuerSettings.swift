@@ -11,6 +11,8 @@ public struct IssuerSettings: Sendable {
     public var lifetime: TimeInterval
     public var subject: String?
     public var claims: [String: JSONValue]
+    /// `issuer.keys` and `issuer.requestTokens`: files here, or OpenBao for a fleet.
+    public var backends = IssuerBackendSettings()
 
     public init(url: String = IssuerSettings.defaultURL, algorithm: SigningAlgorithm? = nil,
                 lifetime: TimeInterval = TokenLifetime.default, subject: String? = nil, claims: [String: JSONValue] = [:]) {
@@ -39,6 +41,7 @@ public struct IssuerSettings: Sendable {
         }
         if let lifetime = try block.duration(BrokerConfig.issuerKeys[named: "lifetime"]) { settings.lifetime = lifetime }
         settings.subject = block.string("subject")
+        settings.backends = try IssuerBackendSettings.resolve(block, environment: environment)
         if let claims = block.values["claims"]?.objectValue {
             try Issuer.checkExtraClaims(claims, source: block.location("claims"))
             settings.claims = claims

@@ -21,15 +21,21 @@ public struct RequestTokenStore: Sendable {
 
     /// Creates a request token and returns it; it is shown once and never stored in clear.
     public func create(subject: String, now: Date = Date()) throws -> (token: SecretValue, entry: Entry) {
-        guard !subject.isEmpty else { throw BrokerError.usage("--subject must not be empty") }
-        let secret = Self.prefix + Base64URL.encode((0..<32).map { _ in UInt8.random(in: 0...255) })
-        let entry = Entry(id: "rt-" + Self.hex(Data((0..<6).map { _ in UInt8.random(in: 0...255) })),
-                          subject: subject, createdAt: now, sha256: Self.digest(secret))
+        let (secret, entry) = try Self.newToken(subject: subject, now: now)
         try SecureFile.ensureDirectory((path as NSString).deletingLastPathComponent)
         try store.update { file in
             file.tokens.append(entry)
             return true
         }
+        return (secret, entry)
+    }
+
+    /// A fresh token and the entry that stores it (its hash), whatever the backend.
+    static func newToken(subject: String, now: Date) throws -> (token: SecretValue, entry: Entry) {
+        guard !subject.isEmpty else { throw BrokerError.usage("--subject must not be empty") }
+        let secret = prefix + Base64URL.encode((0..<32).map { _ in UInt8.random(in: 0...255) })
+        let entry = Entry(id: "rt-" + hex(Data((0..<6).map { _ in UInt8.random(in: 0...255) })),
+                          subject: subject, createdAt: now, sha256: digest(secret))
         return (SecretValue(secret), entry)
     }
 

@@ -15,7 +15,7 @@ public struct VerificationKeys: Sendable {
     }
 
     public static func resolve(jwks: String?, issuer: String?, http: HTTPClient,
-                               local: () throws -> VerificationKeys) async throws -> VerificationKeys {
+                               local: () async throws -> VerificationKeys) async throws -> VerificationKeys {
         if let jwks {
             if jwks.hasPrefix("http://") || jwks.hasPrefix("https://") {
                 return VerificationKeys(keys: try await http.getJSON(jwks, as: JWKSet.self, what: "--jwks"), issuer: issuer)
@@ -35,6 +35,6 @@ public struct VerificationKeys: Sendable {
             }
             return VerificationKeys(keys: try await http.getJSON(discovery.jwksURI, as: JWKSet.self, what: "jwks_uri"), issuer: url)
         }
-        return try local()
+        return try await local()
     }
 }

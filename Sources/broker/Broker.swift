@@ -1,5 +1,6 @@
 import ArgumentParser
 import BrokerCore
+import BrokerIssuer
 import Foundation
 
 @main
@@ -42,6 +43,9 @@ struct Broker: AsyncParsableCommand {
         } catch let error as BrokerError {
             Terminal.error(error.description)
             Foundation.exit(error.exitCode)
+        } catch let unavailable as OpenBaoUnavailable {
+            Terminal.error("\(unavailable)\n  hint: check that OpenBao is up and reachable from here (issuer.keys.address); try again")
+            Foundation.exit(1)
         } catch let failure as ExitFailure {
             Foundation.exit(failure.code)
         } catch {

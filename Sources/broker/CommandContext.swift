@@ -40,8 +40,9 @@ struct CommandContext: Sendable {
 extension Issuer {
     /// This process's issuer: the repository of the working directory (the `repository` claim,
     /// the default `sub`) and the process environment, unless given.
-    init(settings: IssuerSettings, home: BrokerHome, environment: [String: String] = CommandContext.variables) {
+    init(settings: IssuerSettings, home: BrokerHome, environment: [String: String] = CommandContext.variables,
+         transport: (any HTTPTransport)? = nil) {
         self.init(settings: settings, home: home, repository: DefaultSubject.repositoryURL(from: CommandContext.current.workingDirectory),
-                  environment: environment)
+                  environment: environment, transport: transport)
     }
 }

@@ -6,7 +6,7 @@ struct IdpCommand: AsyncParsableCommand {
         abstract: "The embedded OIDC issuer: mint, publish, serve and verify identity tokens.",
         subcommands: [
             IdpTokenCommand.self, IdpDiscoveryCommand.self, IdpJWKSCommand.self, IdpPublishCommand.self,
-            IdpServeCommand.self, IdpRotateKeyCommand.self, IdpVerifyCommand.self, IdpRequestTokenCommand.self,
+            IdpServeCommand.self, IdpRotateKeyCommand.self, IdpInitTransitCommand.self, IdpVerifyCommand.self, IdpRequestTokenCommand.self,
             IdpBenchSignCommand.self,
         ]
     )

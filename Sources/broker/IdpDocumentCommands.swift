@@ -11,8 +11,7 @@ struct IdpDiscoveryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let issuer = Issuer(settings: try issuerOptions.settings(), home: try CommandContext.brokerHome.prepare())
-        _ = try issuer.jwks()
-        Terminal.output(try JSONOutput.string(issuer.discovery()))
+        Terminal.output(try JSONOutput.string(await issuer.discovery()))
     }
 }
 
@@ -24,7 +23,7 @@ struct IdpJWKSCommand: AsyncParsableCommand {
 
     func run() async throws {
         let issuer = Issuer(settings: try issuerOptions.settings(), home: try CommandContext.brokerHome.prepare())
-        Terminal.output(try JSONOutput.string(issuer.jwks()))
+        Terminal.output(try JSONOutput.string(await issuer.jwks()))
     }
 }
 
@@ -43,8 +42,9 @@ struct IdpPublishCommand: AsyncParsableCommand {
         let settings = try issuerOptions.settings()
         settings.warnings.forEach(Terminal.warn)
         let issuer = Issuer(settings: settings, home: try CommandContext.brokerHome.prepare())
-        let jwks = try JSONOutput.encode(issuer.jwks())
-        let discovery = try JSONOutput.encode(issuer.discovery())
+        let keys = try await issuer.publishedKeys()
+        let jwks = try JSONOutput.encode(Issuer.jwks(keys))
+        let discovery = try JSONOutput.encode(issuer.discovery(keys: keys))
         let relativeJWKS = String(settings.jwksURL.dropFirst(settings.url.count + 1))
         for (relative, data) in [(".well-known/openid-configuration", discovery), (relativeJWKS, jwks)] {
             let path = directory + "/" + relative

@@ -9,6 +9,13 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
         abstract: "Manage request tokens for 'broker idp serve' /token (stored hashed).",
         subcommands: [Create.self, List.self, Revoke.self])
 
+    /// The config's `issuer.requestTokens`: the file in $BROKER_HOME, or OpenBao KV.
+    static func backend(_ configOption: ConfigOption) throws -> any RequestTokenBackend {
+        let runtime = try BrokerRuntime(configOption: configOption.config)
+        let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: nil, config: runtime.config, environment: runtime.environment)
+        return Issuer(settings: settings, home: try runtime.brokerHome.prepare()).requestTokens
+    }
+
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "create",
@@ -17,9 +24,10 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
         @Option(help: "The sub claim every token obtained with this request token carries.")
         var subject: String
 
+        @OptionGroup var configOption: ConfigOption
+
         func run() async throws {
-            let store = RequestTokenStore(home: try CommandContext.brokerHome.prepare())
-            let (token, entry) = try store.create(subject: subject)
+            let (token, entry) = try await IdpRequestTokenCommand.backend(configOption).create(subject: subject, now: Date())
             Terminal.note("created request token \(entry.id) for sub \(entry.subject)")
             Terminal.output(token.reveal)
         }
@@ -31,8 +39,10 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
         @Option(help: "text or json")
         var output = "text"
 
+        @OptionGroup var configOption: ConfigOption
+
         func run() async throws {
-            let entries = try RequestTokenStore(home: CommandContext.brokerHome).list()
+            let entries = try await IdpRequestTokenCommand.backend(configOption).list()
             if output == "json" {
                 struct Row: Encodable { var id: String; var subject: String; var createdAt: Date }
                 Terminal.output(try JSONOutput.string(entries.map { Row(id: $0.id, subject: $0.subject, createdAt: $0.createdAt) }))
@@ -48,13 +58,17 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a request token by id; a running server stops accepting it at once.")
+        static let configuration = CommandConfiguration(
+            commandName: "revoke",
+            abstract: "Revoke a request token by id; a server refuses it at once (file), or within the refresh interval (OpenBao KV).")
 
         @Argument(help: "The id shown by 'create' and 'list' (rt-...).")
         var id: String
 
+        @OptionGroup var configOption: ConfigOption
+
         func run() async throws {
-            guard try RequestTokenStore(home: CommandContext.brokerHome).revoke(id: id) else {
+            guard try await IdpRequestTokenCommand.backend(configOption).revoke(id: id) else {
                 throw BrokerError.failure("no request token with id \(id)", hint: "see 'broker idp request-token list'")
             }
             Terminal.note("revoked \(id)")

@@ -10,7 +10,9 @@ struct IdpRotateKeyCommand: AsyncParsableCommand {
         discussion: """
             Previous public keys stay in the JWKS until every token they signed has expired (12h after \
             rotation, the longest token lifetime), then are pruned. --retire-now removes them at once, \
-            for a leaked key: tokens they signed stop verifying.
+            for a leaked key: tokens they signed stop verifying. With issuer.keys in OpenBao transit the \
+            transit key is rotated (its type stays); replicas sign with the new version once it has been \
+            published for one refresh interval, and pruned versions are trimmed from OpenBao too.
             """)
 
     @Flag(help: "Remove every previous key from the JWKS now.")
@@ -19,11 +21,15 @@ struct IdpRotateKeyCommand: AsyncParsableCommand {
     @Option(help: "Algorithm of the new key: RS256 or ES256 (default: the current key's).")
     var algorithm: SigningAlgorithm?
 
+    @OptionGroup var configOption: ConfigOption
+
     func run() async throws {
-        let store = KeyStore(home: try CommandContext.brokerHome.prepare())
-        let (key, removed) = try store.rotate(algorithm: algorithm, retireNow: retireNow)
-        Terminal.note("new signing key \(key.kid) (\(key.algorithm.rawValue))")
+        let runtime = try BrokerRuntime(configOption: configOption.config)
+        let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: nil, config: runtime.config, environment: runtime.environment)
+        let issuer = Issuer(settings: settings, home: try runtime.brokerHome.prepare())
+        let (kid, algorithm, removed) = try await issuer.keys.rotate(algorithm: algorithm, retireNow: retireNow, now: Date())
+        Terminal.note("new signing key \(kid) (\(algorithm.rawValue))")
         if !removed.isEmpty { Terminal.note("removed from the JWKS: \(removed.joined(separator: ", "))") }
-        Terminal.output(key.kid)
+        Terminal.output(kid)
     }
 }

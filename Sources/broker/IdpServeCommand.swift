@@ -10,7 +10,12 @@ struct IdpServeCommand: AsyncParsableCommand {
         discussion: """
             GET /token?audience=A with 'Authorization: Bearer <request token>' answers {"value": "<jwt>"}.
             Create request tokens with 'broker idp request-token create --subject S'.
-            Without a configured issuer URL the issuer is http://<listen address>.
+            Without a configured issuer URL the issuer is http://<listen address>. GET /healthz answers while \
+            the process runs, GET /readyz while the keys and request tokens can be read and a key signs. With \
+            issuer.keys and issuer.requestTokens in OpenBao, any number of replicas serve one issuer; while \
+            OpenBao is unreachable /token answers 503 with Retry-After and discovery and JWKS come from cache. \
+            SIGTERM stops accepting connections and finishes the requests in flight. One logfmt line per \
+            request goes to stderr (never a token).
             """)
 
     @Option(help: "Address to listen on, HOST:PORT.")
@@ -21,6 +26,12 @@ struct IdpServeCommand: AsyncParsableCommand {
 
     @Option(help: "At most this many open connections, 1 to 10000; more wait in the listen queue.")
     var maxConnections = 512
+
+    @Flag(help: "Serve Prometheus metrics at /metrics: requests by status, signing latency, backend errors.")
+    var metrics = false
+
+    @Flag(inversion: .prefixedNo, help: "Log one line per request on stderr.")
+    var accessLog = true
 
     @OptionGroup var issuerOptions: IssuerOptions
 
@@ -44,10 +55,23 @@ struct IdpServeCommand: AsyncParsableCommand {
         let settings = try issuerOptions.settings(fallbackURL: "http://\(address.urlHost):\(address.port)")
         settings.warnings.forEach(Terminal.warn)
         let home = try CommandContext.brokerHome.prepare()
-        let server = IssuerServer(issuer: Issuer(settings: settings, home: home), home: home)
-        try await server.run(host: address.host, port: address.port, limits: try limits()) {
-            Terminal.note("broker idp serve: issuer \(settings.url) listening on http://\(address.urlHost):\(address.port)")
+        // OpenBao is called on every token: keep its connections open.
+        let transport = PooledHTTPTransport(environment: CommandContext.variables)
+        var options = IssuerServer.Options()
+        options.refresh = settings.backends.refresh
+        options.metrics = metrics
+        let errors = CommandContext.current.output.standardError
+        if accessLog { options.accessLog = { errors($0 + "\n") } }
+        let server = IssuerServer(issuer: Issuer(settings: settings, home: home, transport: transport), options: options)
+        do {
+            try await server.run(host: address.host, port: address.port, limits: try limits()) {
+                Terminal.note("broker idp serve: issuer \(settings.url) listening on http://\(address.urlHost):\(address.port)")
+            }
+        } catch {
+            await transport.shutdown()
+            throw error
         }
+        await transport.shutdown()
     }
 }
 

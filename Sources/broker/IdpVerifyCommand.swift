@@ -57,7 +57,7 @@ struct IdpVerifyCommand: AsyncParsableCommand {
             // Neither named: the embedded issuer's own keys and URL.
             let runtime = try BrokerRuntime(configOption: config)
             let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: nil, config: runtime.config, environment: runtime.environment)
-            return VerificationKeys(keys: try Issuer(settings: settings, home: CommandContext.brokerHome).jwks(), issuer: settings.url)
+            return VerificationKeys(keys: try await Issuer(settings: settings, home: CommandContext.brokerHome).jwks(), issuer: settings.url)
         }
         return (found.keys, found.issuer)
     }

@@ -4,10 +4,9 @@ import Foundation
 import Testing
 
 @Suite struct DiscoveryTests {
-    @Test func listsOnlyWhatIsTrue() throws {
+    @Test func listsOnlyWhatIsTrue() async throws {
         let issuer = makeIssuer(repository: "https://github.com/acme/app")
-        _ = try issuer.jwks()
-        let document = issuer.discovery()
+        let document = try await issuer.discovery()
         #expect(document.issuer == "https://issuer.example.com")
         #expect(document.jwksURI == "https://issuer.example.com/.well-known/jwks.json")
         #expect(document.responseTypesSupported == ["id_token"])
@@ -17,16 +16,16 @@ import Testing
         #expect(document.claimsSupported == emitted)
     }
 
-    @Test func usesSnakeCaseKeys() throws {
-        let json = try JSONOutput.string(makeIssuer().discovery())
+    @Test func usesSnakeCaseKeys() async throws {
+        let json = try JSONOutput.string(await makeIssuer().discovery())
         for key in ["jwks_uri", "response_types_supported", "subject_types_supported",
                     "id_token_signing_alg_values_supported", "claims_supported"] {
             #expect(json.contains("\"\(key)\""))
         }
     }
 
-    @Test func jwksPublishesPublicPartsOnly() throws {
-        let json = try JSONOutput.string(makeIssuer().jwks())
+    @Test func jwksPublishesPublicPartsOnly() async throws {
+        let json = try JSONOutput.string(await makeIssuer().jwks())
         #expect(json.contains("\"kid\""))
         #expect(json.contains("\"n\"") && json.contains("\"e\""))
         #expect(!json.contains("\"d\"") && !json.contains("PRIVATE"))

@@ -8,7 +8,7 @@ import Testing
 @Suite struct IssuerServerTests {
     let home = temporaryHome()
 
-    func server() -> IssuerServer { IssuerServer(issuer: makeIssuer(home), home: home) }
+    func server() -> IssuerServer { IssuerServer(issuer: makeIssuer(home)) }
 
     @Test func servesDiscoveryAndJWKSAsCacheableJSON() async throws {
         let app = Application(router: server().router())

@@ -30,7 +30,33 @@ public struct BrokerConfig: Sendable {
         SettingKey("lifetime", .duration, range: 60 ... 12 * 3600, help: "token lifetime, 1m to 12h"),
         SettingKey("subject", .string, help: "the sub claim"),
         SettingKey("claims", .object, help: "extra claims"),
+        SettingKey("keys", .object, help: "where the signing keys live: {\"backend\": \"file\"} (default) or {\"backend\": \"transit\", \"address\", \"tokenFile\"|\"tokenEnv\", ...} (OpenBao/Vault)"),
+        SettingKey("requestTokens", .object, help: "where request tokens live: {\"backend\": \"file\"} (default) or {\"backend\": \"kv\", \"mount\", \"path\"} (OpenBao KV v2)"),
     ]
+
+    /// `issuer.keys` and `issuer.requestTokens` (OpenBao for a fleet's issuer; see BrokerIssuer's
+    /// IssuerBackendSettings, which reads them).
+    public static let openBaoConnectionKeys: [SettingKey] = [
+        SettingKey("address", .string, pattern: SettingKey.urlPattern, help: "OpenBao/Vault address (default $VAULT_ADDR, then $BAO_ADDR)"),
+        SettingKey("namespace", .string, help: "namespace (X-Vault-Namespace)"),
+        SettingKey("caCert", .string, help: "PEM bundle that signs OpenBao's certificate"),
+        SettingKey("tokenFile", .string, help: "file holding the OpenBao token broker uses (re-read on every call)"),
+        SettingKey("tokenEnv", .string, help: "environment variable holding the OpenBao token"),
+        SettingKey("timeout", .duration, range: 1 ... 60, help: "timeout of each OpenBao call, 1s to 60s (default 5s)"),
+    ]
+
+    public static let issuerKeysBackendKeys: [SettingKey] = [
+        SettingKey("backend", .oneOf(["file", "transit"]), help: "file ($BROKER_HOME/issuer, the default) or transit (OpenBao/Vault)"),
+        SettingKey("mount", .string, help: "transit mount (default transit)"),
+        SettingKey("key", .string, help: "transit key name (default broker-issuer)"),
+        SettingKey("refresh", .duration, range: 1 ... 300, help: "how often replicas re-read keys and request tokens, 1s to 5m (default 5s)"),
+    ] + openBaoConnectionKeys
+
+    public static let issuerRequestTokensKeys: [SettingKey] = [
+        SettingKey("backend", .oneOf(["file", "kv"]), help: "file ($BROKER_HOME/issuer, the default) or kv (OpenBao/Vault KV v2)"),
+        SettingKey("mount", .string, help: "KV v2 mount (default secret)"),
+        SettingKey("path", .string, help: "secret path under the mount (default broker/request-tokens)"),
+    ] + openBaoConnectionKeys
 
     /// `$schema` binds editors to `broker config schema`; broker itself ignores it.
     static let topLevelKeys = ["$schema", "version", "source", "issuer", "providers"]
@@ -97,6 +123,11 @@ public struct BrokerConfig: Sendable {
         try source.check(against: sourceKeys)
         let issuer = try block(top["issuer"], "issuer", file: file)
         try issuer.check(against: issuerKeys)
+        for (name, keys) in [("keys", issuerKeysBackendKeys), ("requestTokens", issuerRequestTokensKeys)] {
+            if let members = issuer.values[name]?.objectValue {
+                try SettingsBlock(members, path: "issuer.\(name)", file: file).check(against: keys)
+            }
+        }
         let providers = try providerEntries(top["providers"], file: file, registry: registry, context: context)
         return BrokerConfig(file: file, source: source, issuer: issuer, providers: providers)
     }

@@ -41,11 +41,7 @@ public struct HTTPClient: Sendable {
 
     /// Sends `request`; throws `HTTPTransportError` when no HTTP answer arrives in time.
     public func send(_ request: HTTPRequest) async throws -> Response {
-        let target = request.shownTarget
-        guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https", request.url.host != nil,
-              HTTPURL.ports.contains(request.url.port ?? 443) else {
-            throw HTTPTransportError(.badURL, target: target)
-        }
+        let target = try Self.checkTarget(request)
         let client = try makeClient(for: request.url)
         do {
             let response = try await withDeadline(timeout, target: target) { try await exchange(request, on: client) }
@@ -58,7 +54,16 @@ public struct HTTPClient: Sendable {
         }
     }
 
-    private func exchange(_ request: HTTPRequest, on client: AsyncHTTPClient.HTTPClient) async throws -> Response {
+    /// An http(s) URL with a host and a usable port; what errors may show of it.
+    static func checkTarget(_ request: HTTPRequest) throws -> String {
+        guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https", request.url.host != nil,
+              HTTPURL.ports.contains(request.url.port ?? 443) else {
+            throw HTTPTransportError(.badURL, target: request.shownTarget)
+        }
+        return request.shownTarget
+    }
+
+    func exchange(_ request: HTTPRequest, on client: AsyncHTTPClient.HTTPClient) async throws -> Response {
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
@@ -75,7 +80,7 @@ public struct HTTPClient: Sendable {
         return Response(status: Int(response.status.code), headers: headers, body: Data(body.readableBytesView))
     }
 
-    private func makeClient(for url: URL) throws -> AsyncHTTPClient.HTTPClient {
+    func makeClient(for url: URL) throws -> AsyncHTTPClient.HTTPClient {
         var configuration = AsyncHTTPClient.HTTPClient.Configuration()
         var tls = TLSConfiguration.makeClientConfiguration()
         // Like OpenSSL-based tools, SSL_CERT_FILE replaces the system bundle (corporate CAs).

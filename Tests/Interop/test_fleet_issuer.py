@@ -1,0 +1,294 @@
+"""A fleet's issuer: three `broker idp serve` replicas on loopback sharing one real OpenBao
+(transit for the signing key, KV v2 for request tokens). Tokens from any replica verify with
+every replica's JWKS (broker idp verify, PyJWT) and log into OpenBao's own JWT auth; rotation
+and revocation reach every replica within the refresh interval; no private key touches a
+replica's disk; OpenBao stopping and coming back, and a replica dying under load, are survived."""
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import jwt
+import pytest
+
+from conftest import BROKER, free_port, wait_for_http
+
+REFRESH = 1  # seconds: issuer.keys.refresh in these tests
+
+
+def get(url, token=None, timeout=10):
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+class Fleet:
+    def __init__(self, root, openbao, issuer_url, ports):
+        self.root = root
+        self.openbao = openbao
+        self.issuer_url = issuer_url
+        self.ports = ports
+        self.config = root / "fleet.json"
+        self.config.write_text(json.dumps({"version": 1, "issuer": {
+            "url": issuer_url, "subject": "repo:acme/fleet",
+            "keys": {"backend": "transit", "address": openbao.addr, "tokenEnv": "BAO_TOKEN", "refresh": f"{REFRESH}s", "timeout": "3s"},
+            "requestTokens": {"backend": "kv", "mount": "secret", "path": "broker/request-tokens"}}}))
+        self.procs = {}
+        self.logs = {}
+
+    def env(self, name="operator"):
+        home = self.root / name
+        home.mkdir(exist_ok=True)
+        return {"PATH": os.environ["PATH"], "HOME": str(home), "BROKER_HOME": str(home / "broker-home"), "USER": "fleet",
+                "BAO_TOKEN": "root"}
+
+    def broker(self, *args, check=True, name="operator"):
+        result = subprocess.run([BROKER, *args, "--config", str(self.config)], capture_output=True, text=True, env=self.env(name),
+                                cwd=self.root, timeout=60)
+        if check:
+            assert result.returncode == 0, f"broker {' '.join(args)}: {result.stderr}"
+        return result
+
+    def start(self, index, *extra):
+        port = self.ports[index]
+        log = open(self.root / f"replica-{index}.log", "w")
+        self.logs[index] = log
+        self.procs[index] = subprocess.Popen([BROKER, "idp", "serve", "--listen", f"127.0.0.1:{port}", "--config", str(self.config), *extra],
+                                             env=self.env(f"replica-{index}"), cwd=self.root, stdout=subprocess.DEVNULL, stderr=log)
+        wait_for_http(self.url(index) + "/healthz", proc=self.procs[index])
+
+    def url(self, index):
+        return f"http://127.0.0.1:{self.ports[index]}"
+
+    def token(self, index, request_token, audience="vault"):
+        status, headers, body = get(f"{self.url(index)}/token?audience={audience}", request_token)
+        return status, headers, json.loads(body)
+
+    def log_text(self, index):
+        self.logs[index].flush()
+        return (self.root / f"replica-{index}.log").read_text()
+
+    def stop(self):
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for log in self.logs.values():
+            log.close()
+
+
+@pytest.fixture
+def fleet(openbao, tmp_path):
+    status, body = openbao.api("POST", "sys/mounts/transit", {"type": "transit"})
+    assert status in (200, 204), body
+    ports = [free_port() for _ in range(3)]
+    fleet = Fleet(tmp_path, openbao, f"http://127.0.0.1:{ports[0]}", ports)
+    policy = fleet.broker("idp", "init-transit").stdout
+    assert 'path "transit/sign/broker-issuer/sha2-256"' in policy and 'path "secret/data/broker/request-tokens"' in policy
+    for index in range(3):
+        fleet.start(index)
+    yield fleet
+    fleet.stop()
+
+
+def kid_of(token):
+    return jwt.get_unverified_header(token)["kid"]
+
+
+def pyjwt_verify(token, jwks_url, audience="vault"):
+    key = jwt.PyJWKClient(jwks_url).get_signing_key_from_jwt(token)
+    return jwt.decode(token, key.key, algorithms=["RS256", "ES256"], audience=audience)
+
+
+def test_every_replica_mints_tokens_every_other_replica_verifies_and_openbao_accepts(fleet, openbao):
+    request_token = fleet.broker("idp", "request-token", "create", "--subject", "repo:acme/app:ref:refs/heads/main").stdout.strip()
+    tokens = []
+    for index in range(3):
+        status, _, body = fleet.token(index, request_token)
+        assert status == 200, body
+        tokens.append(body["value"])
+    assert len({kid_of(t) for t in tokens}) == 1
+    for token in tokens:
+        for index in range(3):
+            jwks_url = fleet.url(index) + "/.well-known/jwks.json"
+            claims = pyjwt_verify(token, jwks_url)
+            assert claims["sub"] == "repo:acme/app:ref:refs/heads/main" and claims["iss"] == fleet.issuer_url
+            verified = subprocess.run([BROKER, "idp", "verify", "--jwks", jwks_url, "--audience", "vault"], input=token,
+                                      capture_output=True, text=True, env=fleet.env())
+            assert verified.returncode == 0, verified.stderr
+
+    # OpenBao's own JWT auth, pointed at replica 0's discovery, accepts replica 2's token.
+    assert openbao.api("POST", "sys/auth/jwt", {"type": "jwt"})[0] in (200, 204)
+    assert openbao.api("POST", "auth/jwt/config", {"oidc_discovery_url": fleet.url(0), "bound_issuer": fleet.issuer_url})[0] in (200, 204)
+    assert openbao.api("POST", "auth/jwt/role/deploy", {"role_type": "jwt", "user_claim": "sub", "bound_audiences": ["vault"],
+                                                        "token_policies": ["default"]})[0] in (200, 204)
+    status, body = openbao.login("deploy", tokens[2])
+    assert status == 200 and body["auth"]["client_token"], body
+
+    # The private key never left OpenBao: nothing key-like under any replica's home.
+    for index in range(3):
+        home = fleet.root / f"replica-{index}"
+        found = [p for p in home.rglob("*") if p.suffix == ".pem" or p.name == "keyring.json" or p.name == "request-tokens.json"]
+        assert found == [], found
+
+
+def test_rotation_reaches_every_replica_and_old_tokens_keep_verifying(fleet):
+    request_token = fleet.broker("idp", "request-token", "create", "--subject", "repo:acme/app").stdout.strip()
+    old = fleet.token(0, request_token)[2]["value"]
+    new_kid = fleet.broker("idp", "rotate-key").stdout.strip()
+    assert new_kid != kid_of(old)
+    # Published first, signing after one refresh interval: every replica within two.
+    deadline = time.time() + 2 * REFRESH + 3
+    pending = set(range(3))
+    while pending and time.time() < deadline:
+        for index in list(pending):
+            jwks = json.loads(get(fleet.url(index) + "/.well-known/jwks.json")[2])
+            token = fleet.token(index, request_token)[2]["value"]
+            # A replica never signs with a key its own JWKS lacks.
+            assert kid_of(token) in {key["kid"] for key in jwks["keys"]}
+            if kid_of(token) == new_kid:
+                pending.discard(index)
+        time.sleep(0.2)
+    assert not pending, f"replicas {pending} still sign with the old key"
+    for index in range(3):
+        assert pyjwt_verify(old, fleet.url(index) + "/.well-known/jwks.json")["sub"] == "repo:acme/app"
+
+    # --retire-now drops the old key everywhere (a leaked key), in OpenBao too.
+    fleet.broker("idp", "rotate-key", "--retire-now")
+    time.sleep(REFRESH + 0.5)
+    for index in range(3):
+        kids = {key["kid"] for key in json.loads(get(fleet.url(index) + "/.well-known/jwks.json")[2])["keys"]}
+        assert kid_of(old) not in kids and len(kids) == 1
+    status, body = fleet.openbao.api("GET", "transit/keys/broker-issuer")
+    assert set(body["data"]["keys"]) == {str(body["data"]["latest_version"])}
+
+
+def test_a_request_token_works_on_every_replica_until_revoked_then_on_none(fleet):
+    created = fleet.broker("idp", "request-token", "create", "--subject", "repo:acme/app")
+    request_token = created.stdout.strip()
+    token_id = created.stderr.split("created request token ")[1].split()[0]
+    assert all(fleet.token(index, request_token)[0] == 200 for index in range(3))
+    listed = json.loads(fleet.broker("idp", "request-token", "list", "--output", "json").stdout)
+    assert [row["id"] for row in listed] == [token_id]
+    fleet.broker("idp", "request-token", "revoke", token_id)
+    revoked = time.time()
+    pending = set(range(3))
+    while pending and time.time() < revoked + REFRESH + 2:
+        pending = {index for index in pending if fleet.token(index, request_token)[0] != 401}
+        time.sleep(0.1)
+    assert not pending, f"replicas {pending} still accept a revoked request token"
+    # The access log names the request token's id, never a token.
+    text = fleet.log_text(0)
+    assert f"request_token={token_id}" in text and "path=\"/token\" status=200" in text
+    assert request_token not in text and "eyJ" not in text
+
+
+def test_openbao_stopping_gives_503_while_discovery_and_jwks_stay_then_recovers(fleet, openbao):
+    request_token = fleet.broker("idp", "request-token", "create", "--subject", "repo:acme/app").stdout.strip()
+    assert fleet.token(1, request_token)[0] == 200
+    openbao.proc.send_signal(signal.SIGSTOP)  # unreachable: connections hang as on a partition
+    try:
+        time.sleep(REFRESH + 0.2)
+        started = time.time()
+        status, headers, body = fleet.token(1, request_token)
+        assert status == 503 and body["error"] == "backend_unavailable" and int(headers["Retry-After"]) >= 1
+        assert time.time() - started < 10  # within the configured 3s timeout (request tokens, then signing)
+        assert get(fleet.url(1) + "/readyz")[0] == 503
+        assert get(fleet.url(1) + "/healthz")[0] == 200
+        for path in ("/.well-known/openid-configuration", "/.well-known/jwks.json"):
+            assert get(fleet.url(1) + path)[0] == 200
+    finally:
+        openbao.proc.send_signal(signal.SIGCONT)
+    deadline = time.time() + 10
+    while time.time() < deadline and fleet.token(1, request_token)[0] != 200:
+        time.sleep(0.2)
+    assert fleet.token(1, request_token)[0] == 200
+    assert get(fleet.url(1) + "/readyz")[0] == 200
+
+
+def test_killing_one_replica_under_load_costs_the_others_nothing(fleet):
+    request_token = fleet.broker("idp", "request-token", "create", "--subject", "repo:acme/app").stdout.strip()
+    results = {index: [] for index in range(3)}
+    stop = threading.Event()
+
+    def hammer(index):
+        while not stop.is_set():
+            try:
+                results[index].append(fleet.token(index, request_token)[0])
+            except Exception as error:  # the killed replica refuses connections
+                results[index].append(type(error).__name__)
+
+    threads = [threading.Thread(target=hammer, args=(index,)) for index in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    fleet.procs[2].kill()
+    time.sleep(1.5)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    for index in (0, 1):
+        assert len(results[index]) > 5 and set(results[index]) == {200}, results[index][:20]
+
+
+def test_metrics_and_graceful_shutdown(fleet):
+    fleet.procs[1].send_signal(signal.SIGTERM)
+    fleet.procs[1].wait(timeout=10)
+    fleet.start(1, "--metrics")
+    request_token = fleet.broker("idp", "request-token", "create", "--subject", "repo:acme/app").stdout.strip()
+    assert fleet.token(1, request_token)[0] == 200
+    text = get(fleet.url(1) + "/metrics")[2].decode()
+    assert 'broker_issuer_requests_total{path="/token",status="200"} 1' in text
+    assert "broker_issuer_signing_seconds_count 1" in text and "broker_issuer_backend_errors_total 0" in text
+    assert get(fleet.url(0) + "/metrics")[0] == 404  # only with --metrics
+    fleet.procs[1].send_signal(signal.SIGTERM)
+    assert fleet.procs[1].wait(timeout=10) == 0
+
+
+def test_bad_backend_settings_exit_2_naming_the_key(tmp_path, openbao):
+    config = tmp_path / "bad.json"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "BROKER_HOME": str(tmp_path / "bh")}
+    for keys, expected in [({"backend": "transit", "address": openbao.addr}, "exactly one of tokenFile and tokenEnv"),
+                           ({"backend": "vault"}, "issuer.keys.backend"),
+                           ({"backend": "transit", "address": openbao.addr, "tokenEnv": "T", "refresh": "0s"}, "issuer.keys.refresh"),
+                           ({"backend": "transit", "address": openbao.addr, "tokenEnv": "T", "key": "../x"}, "issuer.keys.key")]:
+        config.write_text(json.dumps({"version": 1, "issuer": {"keys": keys}}))
+        result = subprocess.run([BROKER, "idp", "token", "--audience", "vault", "--config", str(config)], capture_output=True, text=True, env=env)
+        assert result.returncode == 2 and expected in result.stderr, (keys, result.stderr)
+    # No transit key yet: the fix is named.
+    openbao.api("POST", "sys/mounts/transit", {"type": "transit"})
+    config.write_text(json.dumps({"version": 1, "issuer": {"keys": {"backend": "transit", "address": openbao.addr, "tokenEnv": "T"}}}))
+    result = subprocess.run([BROKER, "idp", "token", "--audience", "vault", "--config", str(config)], capture_output=True, text=True,
+                            env={**env, "T": "root"})
+    assert result.returncode == 2 and "broker idp init-transit" in result.stderr
+
+
+def test_the_readmes_fleet_config_works_as_written(tmp_path, openbao):
+    import re
+    from conftest import REPO
+    readme = (REPO / "README.md").read_text()
+    text = re.search(r"<!-- recipe: fleet-config -->\n```json\n(.*?)```", readme, re.S).group(1)
+    (tmp_path / "bao-token").write_text("root\n")
+    text = text.replace("https://bao.internal:8200", openbao.addr).replace("/run/bao/token", str(tmp_path / "bao-token"))
+    config = tmp_path / "fleet.json"
+    config.write_text(text)
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "BROKER_HOME": str(tmp_path / "bh")}
+    openbao.api("POST", "sys/mounts/transit", {"type": "transit"})
+    for args in (["config", "validate"], ["idp", "init-transit"], ["idp", "jwks"]):
+        result = subprocess.run([BROKER, *args, "--config", str(config)], capture_output=True, text=True, env=env)
+        assert result.returncode == 0, (args, result.stderr)
+    assert json.loads(result.stdout)["keys"][0]["kty"] == "RSA"
