@@ -58,7 +58,7 @@ clean:
 # Each target runs FUZZ_RUNS executions from its corpus in Fuzz/corpus/<target>; new inputs go to a
 # scratch copy, crashes to .build-fuzz/crash-*. `make test` replays the corpora (BrokerFuzzReplay).
 FUZZ_RUNS ?= 1000000
-FUZZ_TARGETS := ini sts-xml json jwt config plugin-response duration proxy url setting-flags gcp azure trust-policy cloud-policy
+FUZZ_TARGETS := ini sts-xml json jwt config plugin-response duration proxy url setting-flags gcp azure trust-policy cloud-policy openbao
 FUZZ_BIN := .build-fuzz/release/BrokerFuzz
 
 fuzz:

@@ -15,6 +15,7 @@ enum FuzzTargets {
         "ini": ini, "sts-xml": stsXML, "json": json, "jwt": jwt, "config": config,
         "plugin-response": pluginResponse, "duration": duration, "proxy": proxy, "url": url,
         "setting-flags": settingFlags, "gcp": gcp, "azure": azure, "trust-policy": trustPolicy, "cloud-policy": cloudPolicy,
+        "openbao": openBao,
     ]
 
     /// Google's side: a provider name from a config or flag, STS and IAM Credentials answers,
@@ -69,6 +70,17 @@ enum FuzzTargets {
 
     /// Parse, and if the file is one botocore reads: editing one profile changes no other
     /// byte, and putting the keys back gives the file back.
+    /// The fleet issuer's OpenBao answers (a transit key read, a KV v2 read) and its
+    /// `issuer.keys` / `issuer.requestTokens` settings.
+    static func openBao(_ data: Data) {
+        guard let json = try? StrictJSON.parse(data) else { return }
+        _ = try? TransitKeys.versions(from: json, name: "transit/keys/k", address: "http://bao", now: Date())
+        _ = try? KVRequestTokens.entries(from: json, secret: "secret/data/p", address: "http://bao")
+        if let issuer = json.objectValue {
+            _ = try? IssuerBackendSettings.resolve(SettingsBlock(issuer, path: "issuer"), environment: ["T": "t"])
+        }
+    }
+
     static func ini(_ data: Data) {
         guard var file = try? AWSINIFile(contents: data, path: "fuzz") else { return }
         let original = file.data

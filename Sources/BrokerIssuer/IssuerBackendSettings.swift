@@ -25,7 +25,7 @@ public struct IssuerBackendSettings: Sendable {
 
     /// Reads both blocks; the request-token block takes any connection setting it lacks from the
     /// keys block, so one OpenBao is named once.
-    static func resolve(_ issuer: SettingsBlock, environment: [String: String]) throws -> IssuerBackendSettings {
+    public static func resolve(_ issuer: SettingsBlock, environment: [String: String]) throws -> IssuerBackendSettings {
         var settings = IssuerBackendSettings()
         let keys = try block(issuer, "keys", BrokerConfig.issuerKeysBackendKeys)
         if let refresh = try keys.duration(BrokerConfig.issuerKeysBackendKeys[named: "refresh"]) { settings.refresh = refresh }

@@ -53,13 +53,19 @@ public struct KVRequestTokens: RequestTokenBackend {
     func read() async throws -> (entries: [RequestTokenStore.Entry], version: Int) {
         let answer = try await client.call("GET", secret)
         guard answer.status != 404 else { return ([], 0) }
-        let version = Int(answer.data?.objectValue?["metadata"]?.objectValue?["version"]?.numberValue ?? 0)
+        return try Self.entries(from: answer.data, secret: secret, address: client.connection.address)
+    }
+
+    /// Reads `data` of a KV v2 read answer (outside input: fuzzed).
+    public static func entries(from data: JSONValue?, secret: String, address: String) throws -> (entries: [RequestTokenStore.Entry], version: Int) {
+        let number = data?.objectValue?["metadata"]?.objectValue?["version"]?.numberValue ?? 0
+        let version = number.isFinite && number >= 0 && number < 1e15 ? Int(number) : 0
         // A deleted secret answers 200 with null data: no tokens, but the version counts for CAS.
-        guard let tokens = answer.data?.objectValue?["data"]?.objectValue?["tokens"] else { return ([], version) }
+        guard let tokens = data?.objectValue?["data"]?.objectValue?["tokens"] else { return ([], version) }
         do {
-            return (try Self.decoder.decode([RequestTokenStore.Entry].self, from: JSONEncoder().encode(tokens)), version)
+            return (try decoder.decode([RequestTokenStore.Entry].self, from: JSONEncoder().encode(tokens)), version)
         } catch {
-            throw BrokerError.failure("the request tokens in OpenBao at \(client.connection.address) (\(secret)) are not broker's: \(error)",
+            throw BrokerError.failure("the request tokens in OpenBao at \(address) (\(secret)) are not broker's: \(error)",
                                       hint: "restore the secret from its earlier version (KV v2 keeps them), or point issuer.requestTokens.path elsewhere")
         }
     }

@@ -24,9 +24,9 @@ public struct TransitKeys: IssuerKeys {
     }
 
     /// One version of the transit key, as broker publishes it.
-    struct Version {
-        var number: Int
-        var entry: KeyStore.Entry
+    public struct Version: Sendable {
+        public var number: Int
+        public var entry: KeyStore.Entry
     }
 
     var name: String { "\(mount)/keys/\(key)" }
@@ -108,22 +108,31 @@ public struct TransitKeys: IssuerKeys {
             throw BrokerError.usage("OpenBao at \(client.connection.address) has no transit key \(name)",
                                     hint: "create it with 'broker idp init-transit' (it also prints the policy broker needs)")
         }
-        guard let data = answer.data?.objectValue, let type = data["type"]?.stringValue,
-              let keys = data["keys"]?.objectValue else {
-            throw BrokerError.failure("OpenBao at \(client.connection.address) answered \(name) without its type and keys")
+        return try Self.versions(from: answer.data, name: name, address: client.connection.address, now: now)
+    }
+
+    /// Reads `data` of a transit key's read answer (outside input: fuzzed).
+    public static func versions(from data: JSONValue?, name: String, address: String, now: Date) throws -> [Version] {
+        guard let data = data?.objectValue, let type = data["type"]?.stringValue, let keys = data["keys"]?.objectValue else {
+            throw BrokerError.failure("OpenBao at \(address) answered \(name) without its type and keys")
         }
         guard let algorithm = Self.algorithm(type: type) else {
             throw BrokerError.usage("transit key \(name) is \(type), which cannot sign the tokens broker issues",
                                     hint: "use an rsa-2048 (RS256) or ecdsa-p256 (ES256) key: 'broker idp init-transit'")
         }
-        let floor = max(Int(data["min_available_version"]?.numberValue ?? 0), Int(data["min_decryption_version"]?.numberValue ?? 0))
+        // Version numbers are small integers; anything else is not a version broker can pin.
+        func version(_ value: JSONValue?) -> Int {
+            guard let number = value?.numberValue, number.isFinite, number >= 0, number < 1e9 else { return 0 }
+            return Int(number)
+        }
+        let floor = max(version(data["min_available_version"]), version(data["min_decryption_version"]))
         var created: [Int: Date] = [:]
         var found: [(Int, PublicJWK)] = []
         for (label, value) in keys {
-            guard let number = Int(label), number >= floor, let version = value.objectValue,
-                  let pem = version["public_key"]?.stringValue else { continue }
-            created[number] = version["creation_time"]?.stringValue.flatMap(ISOTime.parse) ?? now
-            found.append((number, try Self.publicJWK(pem, algorithm: algorithm, name: "\(name) version \(number)")))
+            guard let number = Int(label), number >= 1, number < 1_000_000_000, number >= floor, let entry = value.objectValue,
+                  let pem = entry["public_key"]?.stringValue else { continue }
+            created[number] = entry["creation_time"]?.stringValue.flatMap(ISOTime.parse) ?? now
+            found.append((number, try publicJWK(pem, algorithm: algorithm, name: "\(name) version \(number)")))
         }
         return found.sorted { $0.0 > $1.0 }.map { number, jwk in
             let retired = created.filter { $0.key > number }.min { $0.key < $1.key }?.value

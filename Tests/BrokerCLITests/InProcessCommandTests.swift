@@ -55,7 +55,7 @@ import Testing
         let captured = Captured()
         let error = await #expect(throws: BrokerError.self) {
             try await CommandContext.$current.withValue(context(root, captured)) {
-                var command = try LoginProvidersCommand.parse(["--all", "--config", "empty.json"])
+                let command = try LoginProvidersCommand.parse(["--all", "--config", "empty.json"])
                 try await command.run()
             }
         }
