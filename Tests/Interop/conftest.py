@@ -103,7 +103,12 @@ def serve(broker):
     def start(*extra, env=None):
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        proc = broker.popen("idp", "serve", "--listen", f"127.0.0.1:{port}", *extra, env=env)
+        # stderr (one access-log line per request) goes to a file: an undrained pipe would fill and stall the server.
+        log = open(broker.root / f"serve-{port}.log", "w")
+        merged = {**broker.env, **(env or {})}
+        proc = subprocess.Popen([BROKER, "idp", "serve", "--listen", f"127.0.0.1:{port}", *extra], env=merged, cwd=broker.root,
+                                stdout=subprocess.DEVNULL, stderr=log, text=True)
+        log.close()
         procs.append(proc)
         wait_for_http(url + "/.well-known/openid-configuration", proc=proc)
         broker.env["BROKER_ISSUER_URL"] = url
