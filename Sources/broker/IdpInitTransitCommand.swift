@@ -20,9 +20,8 @@ struct IdpInitTransitCommand: AsyncParsableCommand {
     @OptionGroup var configOption: ConfigOption
 
     func run() async throws {
-        let runtime = try BrokerRuntime(configOption: configOption.config)
-        let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: algorithm, config: runtime.config, environment: runtime.environment)
-        let issuer = Issuer(settings: settings, home: runtime.brokerHome)
+        let (issuer, runtime) = try configOption.configuredIssuer(algorithm: algorithm)
+        let settings = issuer.settings
         guard let transit = issuer.keys as? TransitKeys else {
             throw BrokerError.usage("\(runtime.configPath ?? "the config"): issuer.keys is not in transit",
                                     hint: "set \"issuer\": {\"keys\": {\"backend\": \"transit\", \"address\": \"https://bao:8200\", \"tokenEnv\": \"VAULT_TOKEN\"}}")

@@ -11,9 +11,7 @@ struct IdpRequestTokenCommand: AsyncParsableCommand {
 
     /// The config's `issuer.requestTokens`: the file in $BROKER_HOME, or OpenBao KV.
     static func backend(_ configOption: ConfigOption) throws -> any RequestTokenBackend {
-        let runtime = try BrokerRuntime(configOption: configOption.config)
-        let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: nil, config: runtime.config, environment: runtime.environment)
-        return Issuer(settings: settings, home: try runtime.brokerHome.prepare()).requestTokens
+        try configOption.configuredIssuer().issuer.requestTokens
     }
 
     struct Create: AsyncParsableCommand {

@@ -24,9 +24,7 @@ struct IdpRotateKeyCommand: AsyncParsableCommand {
     @OptionGroup var configOption: ConfigOption
 
     func run() async throws {
-        let runtime = try BrokerRuntime(configOption: configOption.config)
-        let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: nil, config: runtime.config, environment: runtime.environment)
-        let issuer = Issuer(settings: settings, home: try runtime.brokerHome.prepare())
+        let issuer = try configOption.configuredIssuer().issuer
         let (kid, algorithm, removed) = try await issuer.keys.rotate(algorithm: algorithm, retireNow: retireNow, now: Date())
         Terminal.note("new signing key \(kid) (\(algorithm.rawValue))")
         if !removed.isEmpty { Terminal.note("removed from the JWKS: \(removed.joined(separator: ", "))") }

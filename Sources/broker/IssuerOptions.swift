@@ -27,6 +27,16 @@ struct IssuerOptions: ParsableArguments {
     }
 }
 
+extension ConfigOption {
+    /// The config's issuer (keys and request tokens where `issuer.keys` / `issuer.requestTokens`
+    /// say), for the commands that manage it rather than mint with flags.
+    func configuredIssuer(algorithm: SigningAlgorithm? = nil) throws -> (issuer: Issuer, runtime: BrokerRuntime) {
+        let runtime = try BrokerRuntime(configOption: config)
+        let settings = try IssuerOptions.resolve(issuerURL: nil, algorithm: algorithm, config: runtime.config, environment: runtime.environment)
+        return (Issuer(settings: settings, home: try runtime.brokerHome.prepare()), runtime)
+    }
+}
+
 /// `--algorithm rs256` as well as `RS256`; argument-parser lists the choices in help and errors.
 extension SigningAlgorithm: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
