@@ -292,3 +292,55 @@ def test_the_readmes_fleet_config_works_as_written(tmp_path, openbao):
         result = subprocess.run([BROKER, *args, "--config", str(config)], capture_output=True, text=True, env=env)
         assert result.returncode == 0, (args, result.stderr)
     assert json.loads(result.stdout)["keys"][0]["kty"] == "RSA"
+
+
+def test_the_printed_policies_are_exactly_enough(fleet, openbao):
+    text = fleet.broker("idp", "init-transit").stdout
+    replica, admin = text.split("# broker-issuer-admin")
+    admin = "# broker-issuer-admin" + admin
+    for name, policy in (("broker-issuer-replica", replica), ("broker-issuer-admin", admin)):
+        status, body = openbao.api("POST", f"sys/policies/acl/{name}", {"policy": policy})
+        assert status in (200, 204), body
+
+    def token_with(policy):
+        status, body = openbao.api("POST", "auth/token/create", {"policies": [policy], "no_default_policy": True})
+        assert status == 200, body
+        return body["auth"]["client_token"]
+
+    replica_env = {**fleet.env("limited"), "BAO_TOKEN": token_with("broker-issuer-replica")}
+    admin_env = {**fleet.env("admin"), "BAO_TOKEN": token_with("broker-issuer-admin")}
+
+    def run(env, *args):
+        return subprocess.run([BROKER, *args, "--config", str(fleet.config)], capture_output=True, text=True, env=env, cwd=fleet.root)
+
+    # An operator creates a request token and rotates; a replica's token mints and reads, nothing more.
+    request_token = run(admin_env, "idp", "request-token", "create", "--subject", "repo:acme/app").stdout.strip()
+    assert request_token.startswith("brt_")
+    assert run(admin_env, "idp", "rotate-key").returncode == 0
+    minted = run(replica_env, "idp", "token", "--audience", "vault")
+    assert minted.returncode == 0, minted.stderr
+    assert run(replica_env, "idp", "request-token", "list").returncode == 0
+    refused = run(replica_env, "idp", "rotate-key")
+    assert refused.returncode == 1 and "HTTP 403" in refused.stderr and "init-transit" in refused.stderr
+    assert run(replica_env, "idp", "request-token", "create", "--subject", "x").returncode == 1
+
+
+def test_sigterm_finishes_the_request_in_flight(fleet, openbao):
+    request_token = fleet.broker("idp", "request-token", "create", "--subject", "repo:acme/app").stdout.strip()
+    assert fleet.token(0, request_token)[0] == 200
+    openbao.proc.send_signal(signal.SIGSTOP)  # the next /token waits out the OpenBao timeout
+    answers = []
+    try:
+        time.sleep(REFRESH + 0.2)
+        waiting = threading.Thread(target=lambda: answers.append(fleet.token(0, request_token)[0]))
+        waiting.start()
+        time.sleep(0.5)
+        fleet.procs[0].send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        with pytest.raises(urllib.error.URLError):  # no new connections once shutting down
+            get(fleet.url(0) + "/healthz", timeout=2)
+        waiting.join(timeout=15)
+    finally:
+        openbao.proc.send_signal(signal.SIGCONT)
+    assert answers == [503]  # answered, not dropped
+    assert fleet.procs[0].wait(timeout=10) == 0
