@@ -60,7 +60,8 @@ struct ExecCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try BrokerRuntime(configOption: configOption.config)
-        runtime.noteConfig()
+        // The command's stderr is broker's: say only what matters unless asked.
+        if verbose { runtime.noteConfig() }
         try runtime.requireTrust()
         let named = all ? runtime.config.providers : try names.map { try runtime.config.provider(named: $0) }
         if named.isEmpty {
