@@ -87,7 +87,11 @@ public struct TransitKeys: IssuerKeys {
             }
             return false
         }
-        _ = try await client.call("POST", "\(mount)/keys/\(key)", body: .object(["type": .string(Self.type(for: algorithm))]))
+        let created = try await client.call("POST", "\(mount)/keys/\(key)", body: .object(["type": .string(Self.type(for: algorithm))]))
+        guard created.status != 404 else {
+            throw BrokerError.usage("OpenBao at \(client.connection.address) has no transit engine at \(mount)/",
+                                    hint: "enable it: 'bao secrets enable -path=\(mount) transit'")
+        }
         return true
     }
 
@@ -106,7 +110,7 @@ public struct TransitKeys: IssuerKeys {
         let answer = try await client.call("GET", "\(mount)/keys/\(key)")
         guard answer.status != 404 else {
             throw BrokerError.usage("OpenBao at \(client.connection.address) has no transit key \(name)",
-                                    hint: "create it with 'broker idp init-transit' (it also prints the policy broker needs)")
+                                    hint: "create it with 'broker idp init-transit' (it also prints the policy broker needs), after 'bao secrets enable -path=\(mount) transit'")
         }
         return try Self.versions(from: answer.data, name: name, address: client.connection.address, now: now)
     }

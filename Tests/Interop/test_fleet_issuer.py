@@ -344,3 +344,188 @@ def test_sigterm_finishes_the_request_in_flight(fleet, openbao):
         openbao.proc.send_signal(signal.SIGCONT)
     assert answers == [503]  # answered, not dropped
     assert fleet.procs[0].wait(timeout=10) == 0
+
+
+# --- Stretch: a three-node OpenBao Raft cluster, its active node killed under load ------------
+
+class RaftCluster:
+    """Three `bao server` nodes with integrated Raft storage on loopback, initialised, unsealed
+    and joined by the test (the way an operator builds one)."""
+
+    def __init__(self, root):
+        from conftest import OpenBao, bao_binary
+        self.root = root
+        self.nodes = []
+        for index in range(3):
+            api, cluster = free_port(), free_port()
+            data = root / f"node{index}"
+            data.mkdir(parents=True)
+            (data / "config.hcl").write_text(f'''
+storage "raft" {{
+  path = "{data}"
+  node_id = "node{index}"
+}}
+listener "tcp" {{
+  address = "127.0.0.1:{api}"
+  cluster_address = "127.0.0.1:{cluster}"
+  tls_disable = true
+}}
+api_addr = "http://127.0.0.1:{api}"
+cluster_addr = "http://127.0.0.1:{cluster}"
+disable_mlock = true
+''')
+            log = open(data / "log", "w")
+            proc = subprocess.Popen([bao_binary(), "server", f"-config={data / 'config.hcl'}"], stdout=log, stderr=subprocess.STDOUT,
+                                    env={**os.environ, "HOME": str(root)})
+            self.nodes.append(OpenBao(f"http://127.0.0.1:{api}", proc))
+        for node in self.nodes:
+            wait_for_http(node.addr + "/v1/sys/health?uninitcode=200&sealedcode=200", timeout=30, proc=node.proc)
+        status, body = self.nodes[0].api("PUT", "sys/init", {"secret_shares": 1, "secret_threshold": 1}, token=None)
+        assert status == 200, body
+        self.unseal_key, self.root_token = (body.get("keys_base64") or body["keys"])[0], body["root_token"]
+        for node in self.nodes:
+            node.root_token = self.root_token
+        self.unseal(self.nodes[0])
+        self.wait(lambda: self.nodes[0].api("GET", "sys/health", token=None)[0] == 200)
+        assert self.api(0, "POST", "sys/storage/raft/autopilot/configuration", {"server_stabilization_time": "1s"})[0] in (200, 204)
+        for node in self.nodes[1:]:
+            status, body = node.api("POST", "sys/storage/raft/join", {"leader_api_addr": self.nodes[0].addr}, token=None)
+            assert status == 200 and body.get("joined"), body
+            self.unseal(node)
+        self.wait(lambda: sum(server.get("voter", False) for server in
+                              self.api(0, "GET", "sys/storage/raft/configuration")[1].get("data", {}).get("config", {}).get("servers", [])) == 3,
+                  timeout=60)
+
+    def api(self, index, method, path, body=None):
+        return self.nodes[index].api(method, path, body, token=self.root_token)
+
+    def unseal(self, node):
+        status, body = node.api("PUT", "sys/unseal", {"key": self.unseal_key}, token=None)
+        assert status == 200, body
+
+    @staticmethod
+    def wait(condition, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if condition():
+                    return
+            except Exception:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("the cluster did not get there in time")
+
+    def active(self):
+        return next(i for i, node in enumerate(self.nodes) if node.proc.poll() is None and node.api("GET", "sys/health", token=None)[0] == 200)
+
+    def stop(self):
+        for node in self.nodes:
+            if node.proc.poll() is None:
+                node.proc.kill()
+            node.proc.wait(timeout=10)
+
+
+class ActiveNodeProxy:
+    """What sits in front of an OpenBao cluster in production: a load balancer that sends each
+    request to the node whose /v1/sys/health answers 200 (the active one)."""
+
+    def __init__(self, cluster):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    target = cluster.nodes[cluster.active()].addr
+                except StopIteration:
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                request = urllib.request.Request(target + self.path, data=body or None, method=self.command)
+                for name in ("X-Vault-Token", "X-Vault-Request", "X-Vault-Namespace", "Content-Type"):
+                    if self.headers.get(name):
+                        request.add_header(name, self.headers[name])
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as response:
+                        status, payload = response.status, response.read()
+                except urllib.error.HTTPError as error:
+                    status, payload = error.code, error.read()
+                except Exception:
+                    status, payload = 502, b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.addr = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def raft(tmp_path):
+    cluster = RaftCluster(tmp_path / "raft")
+    yield cluster
+    cluster.stop()
+
+
+def test_replicas_keep_minting_when_the_active_openbao_node_dies(raft, tmp_path):
+    active = raft.active()
+    assert raft.api(active, "POST", "sys/mounts/transit", {"type": "transit"})[0] in (200, 204)
+    assert raft.api(active, "POST", "sys/mounts/secret", {"type": "kv", "options": {"version": "2"}})[0] in (200, 204)
+    # The replicas reach OpenBao through a load balancer that follows the active node (a
+    # standby may answer reads from its own, possibly stale, state).
+    balancer = ActiveNodeProxy(raft)
+    ports = [free_port() for _ in range(3)]
+    fleet = Fleet(tmp_path, type("Cluster", (), {"addr": balancer.addr})(), f"http://127.0.0.1:{ports[0]}", ports)
+    try:
+        fleet.env = (lambda original: lambda name="operator": {**original(name), "BAO_TOKEN": raft.root_token})(fleet.env)
+        fleet.broker("idp", "init-transit")
+        for index in range(3):
+            fleet.start(index)
+        request_token = fleet.broker("idp", "request-token", "create", "--subject", "repo:acme/app").stdout.strip()
+        results = {index: [] for index in range(3)}
+        stop = threading.Event()
+
+        def hammer(index):
+            while not stop.is_set():
+                status, _, body = fleet.token(index, request_token)
+                results[index].append((time.time(), status))
+                time.sleep(0.02)
+
+        threads = [threading.Thread(target=hammer, args=(index,)) for index in range(3)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.5)
+        killed_at = time.time()
+        raft.nodes[active].proc.kill()
+        raft.wait(lambda: raft.active() is not None, timeout=60)
+        elected_at = time.time()
+        print(f"OpenBao fail-over took {elected_at - killed_at:.1f}s")
+        time.sleep(2 * REFRESH + 3)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        for index in range(3):
+            statuses = [status for _, status in results[index]]
+            before = [status for at, status in results[index] if at < killed_at]
+            after = [status for at, status in results[index] if at > elected_at + 2 * REFRESH]
+            assert before and set(before) == {200}, statuses[:20]
+            assert after and set(after) == {200}, statuses[-20:]  # minting again after the fail-over
+            assert set(statuses) <= {200, 503}  # in between, at worst "try again"
+    finally:
+        fleet.stop()
+        balancer.close()
