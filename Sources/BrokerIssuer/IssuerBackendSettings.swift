@@ -53,22 +53,26 @@ public struct IssuerBackendSettings: Sendable {
         return block
     }
 
-    /// One path segment of an OpenBao URL: letters, digits, `-`, `_`, `.`.
+    /// A mount or key name: one path segment of an OpenBao URL.
     static func segment(_ block: SettingsBlock, _ key: String) throws -> String? {
         guard let value = block.string(key) else { return nil }
-        guard !value.isEmpty, value != ".", value != "..", value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+        guard isSegment(value) else {
             throw block.error(key, "'\(value)' is not a mount or key name", hint: "use letters, digits, '-', '_' and '.'")
         }
         return value
     }
 
+    /// A secret path: segments joined by `/`.
     static func path(_ block: SettingsBlock) throws -> String? {
         guard let value = block.string("path") else { return nil }
-        let parts = value.split(separator: "/", omittingEmptySubsequences: false)
-        guard !parts.isEmpty, try parts.allSatisfy({ try segment(SettingsBlock(["p": .string(String($0))], path: block.path), "p") != nil }) else {
+        guard value.split(separator: "/", omittingEmptySubsequences: false).allSatisfy({ isSegment(String($0)) }) else {
             throw block.error("path", "'\(value)' is not a secret path", hint: "segments of letters, digits, '-', '_' and '.' joined by '/'")
         }
         return value
+    }
+
+    static func isSegment(_ text: String) -> Bool {
+        !text.isEmpty && text != "." && text != ".." && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 }
 
