@@ -97,6 +97,10 @@ public struct OpenBaoConnection: Sendable {
         var trimmed = address
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.address = trimmed
+        // An empty value would fail only at the first call, far from the config: refused here.
+        for key in ["namespace", "caCert", "tokenFile", "tokenEnv"] where block.string(key)?.trimmingCharacters(in: .whitespaces).isEmpty == true {
+            throw block.error(key, "is empty", hint: "remove it, or give a value")
+        }
         namespace = block.string("namespace")
         caCert = block.string("caCert")
         tokenFile = block.string("tokenFile")

@@ -26,6 +26,8 @@ public struct IssuerServer: Sendable {
         public var metrics = false
         /// One logfmt line per request on stderr (never a token).
         public var accessLog: (@Sendable (String) -> Void)?
+        /// Backend failures in full (the operator's to read; clients get only their kind).
+        public var errorLog: (@Sendable (String) -> Void)?
         public init() {}
     }
 
@@ -87,7 +89,7 @@ public struct IssuerServer: Sendable {
             _ = try await documents()
         } catch let unavailable as OpenBaoUnavailable {
             // A replica starts while OpenBao is down: it serves 503s and recovers by itself.
-            options.accessLog?("level=warning msg=\"starting without keys\" error=\"\(unavailable)\"")
+            options.errorLog?("level=warning msg=\"starting without keys\" error=\(ServerMetrics.quoted("\(unavailable)"))")
         }
         var logger = Logger(label: "broker.serve")
         logger.logLevel = .warning
@@ -167,14 +169,18 @@ public struct IssuerServer: Sendable {
     }
 
     /// 503 + Retry-After while OpenBao cannot answer; 500 for anything else (a policy that
-    /// lacks a path, a missing key: an operator's to fix).
+    /// lacks a path, a missing key: an operator's to fix). The details (OpenBao's address, its
+    /// own errors) go to the error log only: `/token` answers them before any request token is
+    /// checked.
     func unavailable(_ error: any Error, code: String = "backend_unavailable") -> Response {
         metrics.countBackendError()
-        options.accessLog?("level=error msg=\"backend call failed\" error=\(ServerMetrics.quoted("\(error)"))")
+        options.errorLog?("level=error msg=\"backend call failed\" error=\(ServerMetrics.quoted("\(error)"))")
         guard error is OpenBaoUnavailable || code == "not_ready" else {
-            return errorResponse(.internalServerError, "issuer_error", "\(error)")
+            return errorResponse(.internalServerError, "issuer_error", "the issuer cannot sign now; its operator has the details in its log")
         }
-        var response = errorResponse(.serviceUnavailable, code, "\(error)")
+        var response = errorResponse(.serviceUnavailable, code, error is OpenBaoUnavailable
+            ? "the issuer's key store is unreachable; try again after Retry-After seconds"
+            : "the issuer cannot sign now; its operator has the details in its log")
         response.headers[.retryAfter] = retryAfter
         return response
     }

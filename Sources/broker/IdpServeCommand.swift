@@ -62,6 +62,7 @@ struct IdpServeCommand: AsyncParsableCommand {
         options.metrics = metrics
         let errors = CommandContext.current.output.standardError
         if accessLog { options.accessLog = { errors($0 + "\n") } }
+        options.errorLog = { errors($0 + "\n") }
         let server = IssuerServer(issuer: Issuer(settings: settings, home: home, transport: transport), options: options)
         do {
             try await server.run(host: address.host, port: address.port, limits: try limits()) {

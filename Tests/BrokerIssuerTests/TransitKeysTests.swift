@@ -49,6 +49,8 @@ import Testing
         }
         #expect(throws: BrokerError.self) { try resolve(["backend": "transit", "address": "http://bao:8200"]) }
         #expect(throws: BrokerError.self) { try resolve(["backend": "transit", "address": "http://bao:8200", "tokenEnv": "T", "key": "../x"]) }
+        let empty = #expect(throws: BrokerError.self) { try resolve(["backend": "transit", "address": "http://bao:8200", "tokenFile": " "]) }
+        #expect(empty?.message == "issuer.keys.tokenFile: is empty")
         let settings = try resolve(["backend": "transit", "address": "http://bao:8200/", "tokenEnv": "T", "refresh": "2s"])
         guard case .transit(let connection, let mount, let key) = settings.keys else { Issue.record("not transit"); return }
         #expect(connection.address == "http://bao:8200" && mount == "transit" && key == "broker-issuer" && settings.refresh == 2)

@@ -206,6 +206,8 @@ def test_openbao_stopping_gives_503_while_discovery_and_jwks_stay_then_recovers(
         started = time.time()
         status, headers, body = fleet.token(1, request_token)
         assert status == 503 and body["error"] == "backend_unavailable" and int(headers["Retry-After"]) >= 1
+        assert openbao.addr not in body["message"]  # the details are the operator's: in the log, not the answer
+        assert "backend call failed" in fleet.log_text(1) and openbao.addr in fleet.log_text(1)
         assert time.time() - started < 10  # within the configured 3s timeout (request tokens, then signing)
         assert get(fleet.url(1) + "/readyz")[0] == 503
         assert get(fleet.url(1) + "/healthz")[0] == 200
@@ -264,6 +266,7 @@ def test_bad_backend_settings_exit_2_naming_the_key(tmp_path, openbao):
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "BROKER_HOME": str(tmp_path / "bh")}
     for keys, expected in [({"backend": "transit", "address": openbao.addr}, "exactly one of tokenFile and tokenEnv"),
                            ({"backend": "vault"}, "issuer.keys.backend"),
+                           ({"backend": "transit", "address": openbao.addr, "tokenEnv": ""}, "issuer.keys.tokenEnv: is empty"),
                            ({"backend": "transit", "address": openbao.addr, "tokenEnv": "T", "refresh": "0s"}, "issuer.keys.refresh"),
                            ({"backend": "transit", "address": openbao.addr, "tokenEnv": "T", "key": "../x"}, "issuer.keys.key")]:
         config.write_text(json.dumps({"version": 1, "issuer": {"keys": keys}}))
