@@ -34,7 +34,7 @@ public struct RequestTokenStore: Sendable {
     static func newToken(subject: String, now: Date) throws -> (token: SecretValue, entry: Entry) {
         guard !subject.isEmpty else { throw BrokerError.usage("--subject must not be empty") }
         let secret = prefix + Base64URL.encode((0..<32).map { _ in UInt8.random(in: 0...255) })
-        let entry = Entry(id: "rt-" + hex(Data((0..<6).map { _ in UInt8.random(in: 0...255) })),
+        let entry = Entry(id: "rt-" + lowercaseHex((0..<6).map { _ in UInt8.random(in: 0...255) }),
                           subject: subject, createdAt: now, sha256: digest(secret))
         return (SecretValue(secret), entry)
     }
@@ -81,5 +81,4 @@ public struct RequestTokenStore: Sendable {
 
 
     static func digest(_ token: String) -> String { sha256Hex(Data(token.utf8)) }
-    static func hex(_ data: Data) -> String { data.map { String(format: "%02x", $0) }.joined() }
 }

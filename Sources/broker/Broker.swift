@@ -24,6 +24,7 @@ struct Broker: AsyncParsableCommand {
     /// Our own entry point, so every error maps to the documented exit codes
     /// (argument-parser would use 64 for usage errors).
     static func main() async {
+        if CommandLine.arguments.dropFirst().first == "login" { LoginWarmUp.start() }
         do {
             var command: any ParsableCommand
             if let hot = HotPath.parse() { command = hot } else {

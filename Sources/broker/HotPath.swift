@@ -24,7 +24,8 @@ enum HotPath {
     static let flagsLoginAdapters: [any FlagsLoginAdapter.Type] = [GCPLogin.self, AzureLogin.self, VaultLogin.self]
 
     static func parse(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> (any AsyncParsableCommand)? {
-        if arguments.count > 2, arguments[0] == "login",
+        // `login aws` first: the other adapters' descriptors are not built for it.
+        if arguments.count > 2, arguments[0] == "login", arguments[1] != "aws",
            let adapter = flagsLoginAdapters.first(where: { $0.descriptor.loginCommand == arguments[1] }) {
             return anyAdapterLogin(adapter, Array(arguments.dropFirst(2)))
         }
