@@ -4,15 +4,21 @@ import Foundation
 /// atomic replace: broker's state, the request-token store, the issuer keyring and the trusted
 /// configs. A missing or empty file reads as `empty`; one that does not decode is `corrupt`'s
 /// error (each store says what losing it means), never silently replaced.
-public struct JSONFileStore<Document: Codable & Sendable>: Sendable {
+public struct JSONFileStore<Document: Sendable>: Sendable {
     public let path: String
     private let empty: @Sendable () -> Document
     private let corrupt: @Sendable (_ reason: String) -> BrokerError
+    private let decodeDocument: @Sendable (Data) throws -> Document
+    private let encodeDocument: @Sendable (Document) throws -> Data
 
-    public init(path: String, empty: @escaping @Sendable () -> Document, corrupt: @escaping @Sendable (_ reason: String) -> BrokerError) {
+    /// A document read and written by its own code (the state file, on every login's path).
+    public init(path: String, empty: @escaping @Sendable () -> Document, corrupt: @escaping @Sendable (_ reason: String) -> BrokerError,
+                decode: @escaping @Sendable (Data) throws -> Document, encode: @escaping @Sendable (Document) throws -> Data) {
         self.path = path
         self.empty = empty
         self.corrupt = corrupt
+        decodeDocument = decode
+        encodeDocument = encode
     }
 
     public func read() throws -> Document { try decode(SecureFile.read(path)) }
@@ -21,7 +27,7 @@ public struct JSONFileStore<Document: Codable & Sendable>: Sendable {
     public func update(_ body: (inout Document) throws -> Bool) throws {
         try SecureFile.update(path) { data in
             var document = try decode(data)
-            return try body(&document) ? try JSONOutput.encode(document) : nil
+            return try body(&document) ? try encodeDocument(document) : nil
         }
     }
 
@@ -32,8 +38,17 @@ public struct JSONFileStore<Document: Codable & Sendable>: Sendable {
 
     func decode(_ data: Data?) throws -> Document {
         guard let data, !data.isEmpty else { return empty() }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        do { return try decoder.decode(Document.self, from: data) } catch { throw corrupt("\(error)") }
+        do { return try decodeDocument(data) } catch { throw corrupt("\(error)") }
+    }
+}
+
+extension JSONFileStore where Document: Codable {
+    /// A Codable document, in `JSONOutput`'s layout with ISO 8601 times.
+    public init(path: String, empty: @escaping @Sendable () -> Document, corrupt: @escaping @Sendable (_ reason: String) -> BrokerError) {
+        self.init(path: path, empty: empty, corrupt: corrupt, decode: { data in
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(Document.self, from: data)
+        }, encode: { try JSONOutput.encode($0) })
     }
 }

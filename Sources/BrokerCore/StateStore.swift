@@ -289,9 +289,9 @@ public struct StateStore: Sendable {
 
     var store: JSONFileStore<File> {
         let path = path
-        return JSONFileStore(path: path, empty: { File() }) { reason in
+        return JSONFileStore(path: path, empty: { File() }, corrupt: { reason in
             BrokerError.failure("broker's state file \(path) is corrupt: \(reason)",
                                 hint: "remove it to forget earlier logins (the credential files themselves are untouched)")
-        }
+        }, decode: StateFileCodec.decode, encode: StateFileCodec.encode)
     }
 }
