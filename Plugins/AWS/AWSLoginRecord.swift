@@ -19,4 +19,11 @@ struct AWSLoginRecord: Codable, Sendable, Equatable {
         self.profile = profile
         self.region = region
     }
+
+    /// As its Codable encoding reads, built by hand: `LoginResult` then keeps it as it is.
+    var json: JSONValue {
+        var object: [String: JSONValue] = ["profile": .string(profile)]
+        object["region"] = region.map(JSONValue.string)
+        return .object(object)
+    }
 }

@@ -41,7 +41,7 @@ public struct AWSSTSProvider: Provider {
         return LoginResult(credentials: credentials, written: written,
                            tokenFile: settings.mode == .webIdentity ? webIdentityTokenPath : nil,
                            warnings: regionWarning().map { [$0] } ?? [], runsBrokerLater: settings.mode == .credentialProcess,
-                           adapterRecord: AWSLoginRecord(profile: settings.profile, region: settings.region))
+                           adapterRecord: AWSLoginRecord(profile: settings.profile, region: settings.region).json)
     }
 
     /// `broker exec`: the session's keys, its expiry and the region go to the child, whatever
