@@ -13,7 +13,7 @@ public struct EnvTokenSource: TokenSource {
     public var name: String { "environment variable \(variable)" }
 
     public func token(audience: String) async throws -> IdentityToken {
-        guard let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+        guard let value = environment[variable]?.trimmingWhitespace, !value.isEmpty else {
             throw BrokerError.failure("the environment variable \(variable) is not set or empty",
                                       hint: "export the identity token in \(variable), or pick another token source")
         }

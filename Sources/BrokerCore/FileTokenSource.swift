@@ -22,7 +22,7 @@ public struct FileTokenSource: TokenSource {
         guard data.count <= Self.maxBytes else {
             throw BrokerError.failure("the token file \(path) is larger than \(Self.maxBytes / 1024) KB", hint: "point it at an identity token file")
         }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: data, as: UTF8.self).trimmingWhitespace
         guard !text.isEmpty else { throw BrokerError.failure("the token file \(path) is empty") }
         return try IdentityToken(jwt: text)
     }

@@ -4,11 +4,11 @@ import Foundation
 /// the file a worktree or submodule has).
 public enum GitWorkTree {
     public static func root(of directory: String) -> String? {
-        var path = URL(fileURLWithPath: directory).standardizedFileURL.path
+        var path = LexicalPath.isStandardAbsolute(directory) ? directory : URL(fileURLWithPath: directory).standardizedFileURL.path
         while true {
             if FileManager.default.fileExists(atPath: (path == "/" ? "" : path) + "/.git") { return path }
             guard path != "/", !path.isEmpty else { return nil }
-            path = (path as NSString).deletingLastPathComponent
+            path = LexicalPath.parent(path)
         }
     }
 

@@ -34,11 +34,11 @@ public struct ConfigLocation: Sendable, Equatable {
 
     /// The working directory and its parents up to the repository root.
     static func searchedDirectories(from start: String) -> [String] {
-        let start = (start as NSString).standardizingPath
+        let start = LexicalPath.standardized(start)
         guard let root = GitWorkTree.root(of: start) else { return [start] }
         var directories = [start]
         while let last = directories.last, last != root, last != "/" {
-            directories.append((last as NSString).deletingLastPathComponent)
+            directories.append(LexicalPath.parent(last))
         }
         return directories
     }
