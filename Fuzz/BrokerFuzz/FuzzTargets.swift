@@ -104,7 +104,15 @@ enum FuzzTargets {
 
     static func stsXML(_ data: Data) { _ = try? STSResponse.parse(data) }
 
-    static func json(_ data: Data) { _ = try? StrictJSON.parse(data) }
+    /// Any JSON: what the writer lays out reads back as the same value; as a state file,
+    /// what a login writes back reads back to the same bytes.
+    static func json(_ data: Data) {
+        guard let value = try? StrictJSON.parse(data) else { return }
+        guard (try? StrictJSON.parse(JSONWriter.pretty(value))) == value else { fatalError("JSONWriter does not round-trip") }
+        if let once = try? StateFileCodec.rewritten(data) {
+            guard (try? StateFileCodec.rewritten(once)) == once else { fatalError("the state file does not round-trip") }
+        }
+    }
 
     static func jwt(_ data: Data) {
         let text = String(decoding: data, as: UTF8.self)

@@ -6,7 +6,7 @@ import Foundation
 /// per type). The layout is the Codable one (`JSONOutput`'s), so older files read as before
 /// and the types keep their Codable conformances for `status --output json` and tests;
 /// `StateFileCodecTests` holds the two to the same document.
-enum StateFileCodec {
+public enum StateFileCodec {
     struct Problem: Error, CustomStringConvertible {
         let description: String
     }
@@ -28,6 +28,12 @@ enum StateFileCodec {
         var object: [String: JSONValue] = ["version": .number(Double(file.version)), "logins": .array(file.logins.map(json))]
         object["touched"] = file.touched.map { .array($0.map(JSONValue.string)) }
         return JSONWriter.pretty(.object(object))
+    }
+
+    /// What a login writes back for a state file it read: fuzzing holds it stable (reading
+    /// what was written gives the same bytes again).
+    public static func rewritten(_ data: Data) throws -> Data {
+        encode(try decode(data))
     }
 
     // MARK: Records
