@@ -8,6 +8,8 @@ import Foundation
 /// threads and the runtime's caches are the process's. It opens no connection.
 public enum LoginWarmUp {
     public static func start() {
+        // On one core it would only take turns with the login it means to speed up.
+        guard ProcessInfo.processInfo.activeProcessorCount > 1 else { return }
         Task.detached(priority: .userInitiated) {
             await HTTPClient.warmUp()
         }
