@@ -53,7 +53,7 @@ struct STSXMLReader {
             case .text(let chunk):
                 text += chunk
             case .end:
-                if !hasChildren { leaves.append(Leaf(path: stack, text: text.trimmingCharacters(in: .whitespacesAndNewlines))) }
+                if !hasChildren { leaves.append(Leaf(path: stack, text: text.trimmingWhitespace)) }
                 stack.removeLast()
                 text = ""
                 hasChildren = true

@@ -31,7 +31,7 @@ public struct EntraError: Decodable, Sendable, Equatable {
         if let tail = text.range(of: "\r\nTrace ID:") ?? text.range(of: "\nTrace ID:") ?? text.range(of: " Trace ID:") {
             text = String(text[..<tail.lowerBound])
         }
-        text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        text = text.trimmingWhitespace
         return text.count > 500 ? String(text.prefix(500)) + "…" : text
     }
 }

@@ -82,7 +82,7 @@ public struct TokenExchangeSettings: Sendable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw BrokerError.failure("cannot read the client secret file \(path)")
             }
-            return SecretValue(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            return SecretValue(String(decoding: data, as: UTF8.self).trimmingWhitespace)
         }
         return nil
     }

@@ -23,7 +23,7 @@ public struct CommandTokenSource: TokenSource {
         guard result.status == 0 else {
             throw BrokerError.failure("token command '\(argv[0])' exited with status \(result.status): \(result.stderr.excerpt())")
         }
-        let text = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: result.stdout, as: UTF8.self).trimmingWhitespace
         guard !text.isEmpty else { throw BrokerError.failure("token command '\(argv[0])' printed nothing") }
         return try IdentityToken(jwt: text)
     }

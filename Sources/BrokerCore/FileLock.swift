@@ -40,7 +40,7 @@ public enum FileLock {
                 }
                 if Date() >= deadline {
                     let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?
-                        .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                        .trimmingWhitespace ?? ""
                     close(fd)
                     throw BrokerError.failure(
                         "\(target) is locked by another broker process (pid \(holder.isEmpty ? "unknown" : holder))",

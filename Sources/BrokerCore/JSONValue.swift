@@ -49,8 +49,10 @@ public enum JSONValue: Codable, Sendable, Equatable {
 }
 
 extension JSONValue {
-    /// Any Encodable value as a JSON value (for records kept in the state file).
+    /// Any Encodable value as a JSON value (for records kept in the state file). A JSON value
+    /// is itself, without the encoder's round trip (and its first-use cost on a login's path).
     public static func encoding(_ value: any Encodable) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+        if let json = value as? JSONValue { return json }
+        return try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
     }
 }

@@ -220,7 +220,7 @@ public enum ProcessRunner {
 extension Data {
     /// At most `limit` bytes of text, for quoting another program's stderr in an error.
     public func excerpt(limit: Int = 4096) -> String {
-        let text = String(decoding: prefix(limit), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: prefix(limit), as: UTF8.self).trimmingWhitespace
         return count > limit ? text + " …" : text
     }
 }

@@ -128,9 +128,7 @@ public struct LoginResult: Sendable {
 
     public init(credentials: IssuedCredentials, written: [WrittenTarget], tokenFile: String? = nil, warnings: [String] = [],
                 runsBrokerLater: Bool = false, adapterRecord: (any Encodable & Sendable)? = nil) {
-        // A record given as a JSON value already (AWS's, on the path of every login) skips
-        // the encoder's round trip and its first-use cost.
-        self.adapterRecord = adapterRecord.flatMap { $0 as? JSONValue ?? (try? JSONValue.encoding($0)) }
+        self.adapterRecord = adapterRecord.flatMap { try? JSONValue.encoding($0) }
         self.credentials = credentials
         self.written = written
         self.tokenFile = tokenFile

@@ -17,6 +17,6 @@ extension StateStore.Record {
     /// The token (decoded, unverified) in the login's web-identity token file, if it has one.
     public var tokenFileToken: IdentityToken? {
         guard let file = refresh?.tokenFile, let data = FileManager.default.contents(atPath: file) else { return nil }
-        return try? IdentityToken(jwt: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        return try? IdentityToken(jwt: String(decoding: data, as: UTF8.self).trimmingWhitespace)
     }
 }

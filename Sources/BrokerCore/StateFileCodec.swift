@@ -163,7 +163,7 @@ public enum StateFileCodec {
         func optionalInt(_ key: String) throws -> Int? {
             try optional(key).map { value in
                 guard case .number(let number) = value, number.rounded() == number, abs(number) <= 1e15 else {
-                    throw Problem(description: "\(name(key)): not a whole number")
+                    throw Problem(description: "\(name(key)): not a whole number from -10^15 to 10^15")
                 }
                 return Int(number)
             }

@@ -70,7 +70,7 @@ public enum DefaultSubject {
         var gitDir = line.dropFirst("gitdir:".count).trimmingCharacters(in: .whitespaces)
         if !gitDir.hasPrefix("/") { gitDir = root + "/" + gitDir }
         let commonDir = (try? String(contentsOfFile: gitDir + "/commondir", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+            .trimmingWhitespace
         if let commonDir { return (commonDir.hasPrefix("/") ? commonDir : gitDir + "/" + commonDir) + "/config" }
         return gitDir + "/config"
     }

@@ -115,14 +115,14 @@ public struct OpenBaoConnection: Sendable {
     /// The token for one call; a missing or empty one is a usage error naming where it was looked for.
     func token() throws -> SecretValue {
         if let tokenEnv {
-            guard let value = environment[tokenEnv]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+            guard let value = environment[tokenEnv]?.trimmingWhitespace, !value.isEmpty else {
                 throw BrokerError.usage("the OpenBao token variable \(tokenEnv) is not set", hint: "export it, or use tokenFile")
             }
             return SecretValue(value)
         }
         let path = tokenFile!
         guard let data = FileManager.default.contents(atPath: path),
-              case let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+              case let value = String(decoding: data, as: UTF8.self).trimmingWhitespace, !value.isEmpty else {
             throw BrokerError.usage("cannot read the OpenBao token from \(path)", hint: "check the file exists, is readable and not empty")
         }
         return SecretValue(value)

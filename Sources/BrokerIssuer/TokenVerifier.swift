@@ -60,7 +60,7 @@ public struct TokenVerifier: Sendable {
         guard token.utf8.count <= maxTokenBytes else {
             throw Failure(check: "format", message: "the token has \(token.utf8.count) bytes; at most \(maxTokenBytes) are accepted")
         }
-        let token = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = token.trimmingWhitespace
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3 else {
             throw Failure(check: "format", message: "expected three dot-separated parts (header.payload.signature), found \(parts.count)")

@@ -59,13 +59,17 @@ import Testing
             (#"{"version": "1", "logins": []}"#, "version: not a whole number"),
             (#"[]"#, "the file: not an object"),
             (#"{"version": 1, "logins": [], "version": 2}"#, "version is given twice"),
+            // A damaged gap would overflow where logout puts the key back: refused on reading.
+            (#"{"version": 1, "logins": [{"name": "a", "adapter": "b", "identity": "", "recordedAt": "2026-01-01T00:00:00Z", "written": [{"kind": "section", "path": "/", "keys": [{"key": "k", "gap": 9e18}]}]}]}"#,
+             "logins[0].written[0].keys[0].gap: not a whole number from -10^15 to 10^15"),
         ]
         for (text, message) in cases {
-            #expect(throws: (any Error).self) { try StateFileCodec.decode(Data(text.utf8)) }
-            let said = (try? StateFileCodec.decode(Data(text.utf8))).map { _ in "" } ?? {
-                do { _ = try StateFileCodec.decode(Data(text.utf8)); return "" } catch { return "\(error)" }
-            }()
-            #expect(said.contains(message), "\(text): \(said)")
+            do {
+                _ = try StateFileCodec.decode(Data(text.utf8))
+                Issue.record("\(text) was read")
+            } catch {
+                #expect("\(error)".contains(message), "\(text): \(error)")
+            }
         }
     }
 

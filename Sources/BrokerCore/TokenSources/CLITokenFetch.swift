@@ -16,7 +16,7 @@ enum CLITokenFetch {
             let stderr = result.stderr.excerpt()
             throw BrokerError.failure("\(what) exited with status \(result.status)" + (stderr.isEmpty ? "" : ": \(stderr)"), hint: hint)
         }
-        let text = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: result.stdout, as: UTF8.self).trimmingWhitespace
         guard !text.isEmpty else { throw BrokerError.failure("\(what) printed no token", hint: hint) }
         // The output is never quoted: whatever it is, it may be a secret.
         guard let token = try? IdentityToken(jwt: text) else {

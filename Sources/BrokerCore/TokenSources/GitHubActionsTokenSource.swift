@@ -96,7 +96,7 @@ public struct GitHubActionsTokenSource: TokenSource {
         guard let answer = try? JSONDecoder().decode(Answer.self, from: body) else {
             throw BrokerError.failure("GitHub Actions: \(shown) answered with something that is not the expected JSON {\"value\": \"<jwt>\"}")
         }
-        guard let value = answer.value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+        guard let value = answer.value?.trimmingWhitespace, !value.isEmpty else {
             throw BrokerError.failure("GitHub Actions: \(shown) answered without a token (no \"value\" in its JSON)")
         }
         guard let token = try? IdentityToken(jwt: value) else {

@@ -12,7 +12,7 @@ enum PlatformVariableToken {
     }
 
     static func read(_ variable: String, environment: [String: String], audience: String, platform: String, hints: Hints) throws -> IdentityToken {
-        guard let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+        guard let value = environment[variable]?.trimmingWhitespace, !value.isEmpty else {
             throw BrokerError.usage("\(platform): the environment variable \(variable) is not set or empty", hint: hints.missing)
         }
         guard let token = try? IdentityToken(jwt: value) else {
